@@ -1,0 +1,2 @@
+/** The {@code condense} command line. */
+package dev.condense.cli;
