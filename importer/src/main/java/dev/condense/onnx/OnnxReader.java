@@ -46,6 +46,7 @@ public final class OnnxReader {
     public static final int MAX_SUBGRAPH_DEPTH = 8;
 
     private final Path baseDir;
+    private final Set<Path> externalFiles = new java.util.LinkedHashSet<>();
     private int opset;
     private Set<String> declaredDomains = Set.of();
 
@@ -53,11 +54,37 @@ public final class OnnxReader {
         this.baseDir = baseDir;
     }
 
+    /**
+     * A model read from a file, with the external data files it uses.
+     *
+     * @param bytesOnDisk the model file's size plus the sizes of its external data files
+     */
+    public record Loaded(Model model, List<Path> externalFiles, long bytesOnDisk) {
+        public Loaded {
+            externalFiles = List.copyOf(externalFiles);
+        }
+    }
+
     /** Reads a model file; external data is looked up in the file's folder. */
     public static Model read(Path file) throws ModelLoadException {
+        return load(file).model();
+    }
+
+    /** Reads a model file and reports which external data files it uses and its size on disk. */
+    public static Loaded load(Path file) throws ModelLoadException {
         byte[] bytes = readFile(file);
         Path dir = file.toAbsolutePath().getParent();
-        return read(bytes, dir, file.getFileName().toString());
+        OnnxReader reader = new OnnxReader(dir);
+        Model model = reader.convert(bytes, file.getFileName().toString());
+        long total = bytes.length;
+        for (Path p : reader.externalFiles) {
+            try {
+                total = Math.addExact(total, Files.size(p));
+            } catch (IOException e) {
+                throw new ModelLoadException("cannot read the size of external data file " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return new Loaded(model, new ArrayList<>(reader.externalFiles), total);
     }
 
     /**
@@ -67,9 +94,13 @@ public final class OnnxReader {
      * @param source  how messages name the model (a file name)
      */
     public static Model read(byte[] bytes, Path baseDir, String source) throws ModelLoadException {
+        return new OnnxReader(baseDir).convert(bytes, source);
+    }
+
+    private Model convert(byte[] bytes, String source) throws ModelLoadException {
         Onnx.ModelProto proto = parse(bytes, source);
         try {
-            return new OnnxReader(baseDir).convertModel(proto);
+            return convertModel(proto);
         } catch (ModelLoadException e) {
             throw new ModelLoadException(source + ": " + e.getMessage(), e.getCause());
         } catch (ArithmeticException e) {
@@ -457,6 +488,7 @@ public final class OnnxReader {
                 }
             }
             data = ExternalData.read(baseDir, name, location, offset, length, bytes);
+            externalFiles.add(ExternalData.resolve(baseDir, name, location));
         } else if (t.hasRawData()) {
             ByteString raw = t.getRawData();
             if (raw.size() != bytes) {

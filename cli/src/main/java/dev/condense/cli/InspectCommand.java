@@ -1,0 +1,44 @@
+// `condense inspect`: what a model file holds, as text or as one JSON object.
+package dev.condense.cli;
+
+import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.onnx.OnnxReader;
+import dev.condense.shape.ShapeInference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect",
+        description = "Print a model's opset, inputs and outputs with shapes, op histogram, node and parameter counts,"
+                + " and size on disk.",
+        mixinStandardHelpOptions = true,
+        footer = {"", "Example:", "  condense inspect resnet18.onnx --json"})
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "an ONNX model file (.onnx)")
+    Path model;
+
+    @Option(names = "--json", description = "print one JSON object with keys opset, inputs, outputs, ops, nodes,"
+            + " parameters, bytes")
+    boolean json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws ModelLoadException {
+        OnnxReader.Loaded loaded = OnnxReader.load(model);
+        ModelSummary summary = summarize(model.getFileName().toString(), loaded.model(), loaded.bytesOnDisk());
+        spec.commandLine().getOut().println(json ? summary.toJson() : summary.toText().stripTrailing());
+        return 0;
+    }
+
+    /** The summary with output shapes from shape inference. */
+    static ModelSummary summarize(String source, Model model, long bytes) throws ModelLoadException {
+        return ModelSummary.of(source, ShapeInference.infer(model), bytes);
+    }
+}

@@ -1,0 +1,65 @@
+// Entry point of the condense command line: the subcommands, and one clear line per error.
+package dev.condense.cli;
+
+import dev.condense.ir.ModelLoadException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/** {@code condense}: import, compress and run convolutional networks. */
+@Command(name = "condense",
+        mixinStandardHelpOptions = true,
+        version = "condense 0.1.0",
+        description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
+        subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (for tests and embedding). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(Main::handle);
+        return cl.execute(args);
+    }
+
+    /** Expected failures (bad files, bad options) print one line naming what is wrong; bugs keep their trace. */
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (e instanceof ModelLoadException || e instanceof IOException || e instanceof UserException) {
+            err.println("condense " + cl.getCommandName() + ": " + message(e));
+            if (Boolean.getBoolean("condense.debug")) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+        err.println("condense " + cl.getCommandName() + ": internal error: " + e);
+        e.printStackTrace(err);
+        return 70;
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

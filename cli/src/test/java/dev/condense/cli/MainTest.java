@@ -1,0 +1,96 @@
+// Tests of the condense command line: help, the demo, inspect's text and JSON, and one-line errors.
+package dev.condense.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    /** Classic LeNet-5: conv 156 + conv 2,416 + fc 48,120 + fc 10,164 + fc 850. */
+    private static final long LENET5_PARAMETERS = 61_706;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommandsAndEachHasAnExample() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        for (String cmd : new String[] {"demo", "inspect", "convert"}) {
+            assertTrue(r.out().contains(cmd), "help lists " + cmd + ":\n" + r.out());
+            Run sub = run(cmd, "--help");
+            assertEquals(0, sub.code());
+            assertTrue(sub.out().contains("Example:"), cmd + " --help has an example:\n" + sub.out());
+        }
+    }
+
+    @Test
+    void demoPrintsTheSummaryOfTheBundledModel() throws Exception {
+        Run r = run("demo", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(LENET5_PARAMETERS, j.get("parameters").asLong());
+        assertEquals(13, j.get("nodes").asInt());
+        assertEquals(2, j.get("ops").get("Conv").asInt());
+        assertEquals(3, j.get("ops").get("Gemm").asInt());
+        assertEquals("[\"N\",10]", j.get("outputs").get(0).get("shape").toString());
+        assertTrue(j.get("bytes").asLong() > LENET5_PARAMETERS * 4, "the file holds the fp32 weights");
+
+        Run text = run("demo");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("61,706"), text.out());
+        assertTrue(text.out().contains("input: float32[N, 1, 28, 28]"), text.out());
+    }
+
+    @Test
+    void inspectReportsWhatTheFileHolds(@TempDir Path dir) throws Exception {
+        Run demo = run("demo", "--keep", dir.toString());
+        assertEquals(0, demo.code(), demo.err());
+        Path model = dir.resolve("lenet5.onnx");
+        Run r = run("inspect", model.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        for (String key : new String[] {"opset", "inputs", "outputs", "ops", "nodes", "parameters", "bytes"}) {
+            assertTrue(j.has(key), "key " + key + " in " + r.out());
+        }
+        assertEquals(13, j.get("opset").asInt());
+        assertEquals(Files.size(model), j.get("bytes").asLong());
+        assertEquals(LENET5_PARAMETERS, j.get("parameters").asLong());
+    }
+
+    @Test
+    void badInputGivesOneLineNamingTheProblem(@TempDir Path dir) throws Exception {
+        Path junk = Files.writeString(dir.resolve("junk.onnx"), "definitely not protobuf");
+        Run r = run("inspect", junk.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("junk.onnx"), r.err());
+        assertFalse(r.err().contains("Exception"), "no class names or traces: " + r.err());
+
+        Run missing = run("inspect", dir.resolve("nope.onnx").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+
+        Run usage = run("inspect");
+        assertEquals(2, usage.code(), "a missing argument is a usage error");
+        assertTrue(usage.err().contains("MODEL"), usage.err());
+    }
+}
