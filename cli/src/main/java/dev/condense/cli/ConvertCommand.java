@@ -72,11 +72,12 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException("--external-data: " + e.getMessage());
         }
+        Map<String, long[]> shapes = parseShapes(inputShapes);
         OnnxReader.Loaded loaded = OnnxReader.load(input);
         Model model = loaded.model();
         List<GraphPass> passes = new ArrayList<>();
-        if (!inputShapes.isEmpty()) {
-            passes.add(new FixInputShape(parseShapes(inputShapes)));
+        if (!shapes.isEmpty()) {
+            passes.add(new FixInputShape(shapes));
         }
         if (simplify) {
             passes.addAll(Passes.onImport());

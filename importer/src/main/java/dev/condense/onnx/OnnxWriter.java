@@ -80,7 +80,7 @@ public final class OnnxWriter {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmpModel = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmpModel = createTemporary(dir, target.getFileName().toString());
         Path tmpData = null;
         try {
             ExternalSink sink = null;
@@ -90,7 +90,7 @@ public final class OnnxWriter {
                     throw new IllegalArgumentException("the external data file '" + dataName
                             + "' cannot be the model file itself");
                 }
-                tmpData = Files.createTempFile(dir, "." + dataName, ".tmp");
+                tmpData = createTemporary(dir, dataName);
                 sink = new ExternalSink(dataName, options.externalThreshold(),
                         FileChannel.open(tmpData, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
             }
@@ -120,6 +120,23 @@ public final class OnnxWriter {
             }
             if (tmpData != null) {
                 Files.deleteIfExists(tmpData);
+            }
+        }
+    }
+
+    /**
+     * A new hidden file beside the target. Created plainly rather than with createTempFile, whose
+     * owner-only permissions would stick to the model after the rename; this one gets the umask's.
+     */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt >= 8) {
+                    throw e;
+                }
             }
         }
     }

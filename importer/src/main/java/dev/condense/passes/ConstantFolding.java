@@ -121,6 +121,11 @@ public final class ConstantFolding implements GraphPass {
                 && shapeVectors.containsKey(node.inputs().getFirst())) {
             return foldPickFromShape(node, evaluator, constants, shapeVectors);
         }
+        if (node.opType().equals("Identity")) {
+            // An Identity of a constant is an alias (exporters use them to share one tensor between
+            // layers); RemoveIdentity points the readers at the original instead of copying it.
+            return Optional.empty();
+        }
         if (!ConstantEvaluator.supports(node) || !allInputsConstant(node, constants)) {
             return Optional.empty();
         }

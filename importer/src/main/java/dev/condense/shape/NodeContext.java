@@ -46,8 +46,9 @@ final class NodeContext {
         return known.type(name).orElseThrow(() -> error("input " + i + " '" + name + "' has no known type"));
     }
 
-    Optional<ValueInfo> optionalInput(int i) throws ModelLoadException {
-        return hasInput(i) ? Optional.of(input(i)) : Optional.empty();
+    /** The type of input {@code i} when it is present and typed; never throws. */
+    Optional<ValueInfo> knownType(int i) {
+        return node.input(i).flatMap(known::type);
     }
 
     DataType dtype(int i) throws ModelLoadException {

@@ -202,7 +202,7 @@ public final class ShapeInference {
             return declared != null ? declared : declaredOutput;
         }
         for (int i = 0; i < c.inputCount(); i++) {
-            Optional<ValueInfo> in = c.hasInput(i) ? Optional.of(c.input(i)) : Optional.empty();
+            Optional<ValueInfo> in = c.knownType(i);
             if (in.isPresent()) {
                 return ValueInfo.unknownShape(name, in.get().dtype());
             }

@@ -593,6 +593,45 @@ class ShapeInferenceTest {
         assertEquals(dims("N", 12), shapeOf(m, "y"));
     }
 
+    @Test
+    void convTransposeAndPixelShuffle() throws ModelLoadException {
+        // 2*(7-1) + 1 + 3 - 2 = 14
+        assertEquals(dims("N", 4, 14, 14), single(13, input("x", "N", 8, 7, 7), "ConvTranspose", List.of("x", "w"),
+                new Object[] {"strides", Attribute.ints(2, 2), "pads", Attribute.ints(1, 1, 1, 1),
+                        "output_padding", Attribute.ints(1, 1)}, weight("w", 8, 4, 3, 3)));
+        assertEquals(dims("N", 2, 16, 16), single(13, input("x", "N", 8, 8, 8), "DepthToSpace", List.of("x"),
+                new Object[] {"blocksize", Attribute.of(2L), "mode", Attribute.of("CRD")}));
+        assertEquals(dims("N", 32, 4, 4), single(13, input("x", "N", 8, 8, 8), "SpaceToDepth", List.of("x"),
+                new Object[] {"blocksize", Attribute.of(2L)}));
+    }
+
+    @Test
+    void quantizedConvAndMatMulTakeTheOutputZeroPointType() throws ModelLoadException {
+        ValueInfo x = ValueInfo.of("x", DataType.UINT8, dims("N", 3, 8, 8));
+        Tensor w = Tensor.fromLongs("w", DataType.INT8, new long[] {4, 3, 3, 3}, new long[108]);
+        Tensor scale = Tensor.scalar("s", 0.1f);
+        Tensor zp = Tensor.fromLongs("zp", DataType.UINT8, new long[0], new long[] {128});
+        Tensor wzp = Tensor.fromLongs("wzp", DataType.INT8, new long[0], new long[] {0});
+        Model conv = ShapeInference.infer(model(13, List.of(x), List.of(ValueInfo.unknownShape("y", DataType.UINT8)),
+                List.of(node("qc", "QLinearConv", List.of("x", "s", "zp", "w", "s", "wzp", "s", "zp"), List.of("y"),
+                        "pads", Attribute.ints(1, 1, 1, 1))), w, scale, zp, wzp));
+        assertEquals(ValueInfo.of("y", DataType.UINT8, dims("N", 4, 8, 8)), typeOf(conv, "y"));
+        Model integer = ShapeInference.infer(model(13, List.of(x), List.of(ValueInfo.unknownShape("y", DataType.INT32)),
+                List.of(node("ci", "ConvInteger", List.of("x", "w"), List.of("y"))), w));
+        assertEquals(ValueInfo.of("y", DataType.INT32, dims("N", 4, 6, 6)), typeOf(integer, "y"));
+    }
+
+    @Test
+    void topKAndReductionWithComputedAxes() throws ModelLoadException {
+        Model topk = ShapeInference.infer(model(13, input("x", "N", 1000), "v", List.of(node("t", "TopK",
+                List.of("x", "k"), List.of("v", "i"))), Tensor.vector("k", 5)));
+        assertEquals(ValueInfo.of("i", DataType.INT64, dims("N", 5)), typeOf(topk, "i"));
+        Model reduce = ShapeInference.infer(model(13, List.of(input("x", "N", 3, 4), ValueInfo.of("a", DataType.INT64,
+                dims(1))), List.of(ValueInfo.unknownShape("y", DataType.FLOAT)), List.of(node("r", "ReduceSum",
+                List.of("x", "a"), List.of("y"), "keepdims", Attribute.of(0L)))));
+        assertEquals(dims(null, null), shapeOf(reduce, "y"));
+    }
+
     // ---- unknown ops and declared types ----
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -117,9 +118,9 @@ class FuzzImportTest {
         for (String s : SOURCES) {
             sources.put(s, Files.readAllBytes(root.resolve(s).resolve("model.onnx")));
         }
-        Path lenet = exportOrNull("lenet5_opset11");
-        if (lenet != null) {
-            sources.put("lenet5_opset11", Files.readAllBytes(lenet.resolve("model.onnx")));
+        Optional<Path> lenet = TestData.findPytorchExports().map(p -> p.resolve("lenet5_opset11/model.onnx"));
+        if (lenet.isPresent() && Files.isRegularFile(lenet.get())) {
+            sources.put("lenet5_opset11", Files.readAllBytes(lenet.get()));
         } else {
             System.out.println("fuzz: shared/testdata/pytorch-exports not found, fuzzing conformance models only");
         }
@@ -154,16 +155,6 @@ class FuzzImportTest {
         assertTrue(n >= 400, "only " + n + " mutants");
         assertTrue(rejected > 0, "no mutant was rejected: the mutations do not reach the parser");
         assertTrue(imported > 0, "no mutant imported: everything throws");
-    }
-
-    private static Path exportOrNull(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/testdata/pytorch-exports").resolve(name);
-            if (Files.isRegularFile(candidate.resolve("model.onnx"))) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     /** Byte-level corruptions of a serialized model. */

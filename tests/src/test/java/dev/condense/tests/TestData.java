@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -51,15 +52,20 @@ final class TestData {
 
     /** Folder of the shared PyTorch exports, found by walking up from the working directory to shared/testdata. */
     static Path pytorchExports() {
+        return findPytorchExports().orElseGet(() -> Assumptions.abort("no shared/testdata/pytorch-exports above "
+                + Path.of("").toAbsolutePath() + ": the shared PyTorch exports (lenet5, squeezenet, mobilenet_v3)"
+                + " are not checked out here"));
+    }
+
+    /** The folder of the shared PyTorch exports, if one lies above the working directory. */
+    static Optional<Path> findPytorchExports() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             Path candidate = p.resolve("shared/testdata/pytorch-exports");
             if (Files.isDirectory(candidate)) {
-                return candidate;
+                return Optional.of(candidate);
             }
         }
-        Assumptions.abort("no shared/testdata/pytorch-exports above " + Path.of("").toAbsolutePath()
-                + ": the shared PyTorch exports (lenet5, squeezenet, mobilenet_v3) are not checked out here");
-        throw new AssertionError("unreachable");
+        return Optional.empty();
     }
 
     /** One shared export's folder (model.onnx, input_0.pb, output_0.pb). */
