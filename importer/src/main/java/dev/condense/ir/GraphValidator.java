@@ -54,7 +54,7 @@ public final class GraphValidator {
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             Set<Integer> deps = new HashSet<>();
-            for (String in : n.inputs()) {
+            for (String in : reads(n)) {
                 if (in.isEmpty()) {
                     continue;
                 }
@@ -93,7 +93,8 @@ public final class GraphValidator {
                 }
             }
             throw new ModelLoadException("the graph has a cycle: " + (nodes.size() - sorted.size())
-                    + " nodes depend on each other, among them " + stuck.stream().collect(Collectors.joining(", ")));
+                    + " nodes cannot be ordered because they wait on it, among them "
+                    + stuck.stream().collect(Collectors.joining(", ")));
         }
         for (ValueInfo out : graph.outputs()) {
             if (!definedBy.containsKey(out.name())) {
@@ -102,6 +103,39 @@ public final class GraphValidator {
             }
         }
         return graph.withNodes(sorted);
+    }
+
+    /**
+     * The values a node reads: its inputs, then the outer values its subgraphs (If and Loop
+     * bodies) read, which order the node after their producers just as inputs do.
+     */
+    static List<String> reads(Node node) {
+        List<String> out = new ArrayList<>(node.inputs());
+        for (Attribute a : node.attributes().values()) {
+            switch (a) {
+                case Attribute.GraphValue(Graph g) -> out.addAll(outerReads(g));
+                case Attribute.Graphs gs -> gs.values().forEach(g -> out.addAll(outerReads(g)));
+                default -> {
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Names a graph's nodes read that the graph itself does not define. */
+    private static Set<String> outerReads(Graph g) {
+        Set<String> defined = new HashSet<>(g.initializers().keySet());
+        g.inputs().forEach(v -> defined.add(v.name()));
+        g.nodes().forEach(n -> defined.addAll(n.outputs()));
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (Node n : g.nodes()) {
+            for (String r : reads(n)) {
+                if (!r.isEmpty() && !defined.contains(r)) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
     }
 
     public static Graph validate(Graph graph) throws ModelLoadException {

@@ -12,8 +12,8 @@ import java.util.Objects;
 public record Model(long irVersion, Map<String, Long> opsets, String producerName, String producerVersion,
                     String docString, Map<String, String> metadata, Graph graph) {
 
-    /** Oldest and newest default-domain opsets Condense reads (6 for the early PyTorch conversions, whose ops still use legacy broadcasting attributes). */
-    public static final int MIN_OPSET = 6;
+    /** Oldest and newest default-domain opsets Condense reads; files older than opset 7 are upgraded to it on import. */
+    public static final int MIN_OPSET = 1;
     public static final int MAX_OPSET = 22;
 
     public Model {

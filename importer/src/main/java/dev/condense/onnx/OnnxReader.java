@@ -144,8 +144,11 @@ public final class OnnxReader {
             }
             return proto;
         } catch (IOException e) {
+            String why = e.getMessage() != null && e.getMessage().contains("recursion")
+                    ? "message nesting exceeds " + RECURSION_LIMIT + " levels"
+                    : e.getMessage();
             throw new ModelLoadException(source + " is not a valid ONNX protobuf file (" + bytes.length + " bytes): "
-                    + e.getMessage(), e);
+                    + why, e);
         } catch (RuntimeException e) {
             // protobuf signals some malformed inputs (e.g. bad UTF-8 in lazily decoded strings) unchecked
             throw new ModelLoadException(source + " is not a valid ONNX protobuf file: " + e, e);
@@ -320,7 +323,9 @@ public final class OnnxReader {
             }
         } else if (!declaredDomains.contains(domain)) {
             throw new ModelLoadException(where + " is in domain '" + domain
-                    + "', which the model does not import (it imports " + declaredDomains + ")");
+                    + "', which the model does not import (it imports " + declaredDomains.stream()
+                    .map(d -> d.isEmpty() ? "the default domain" : "'" + d + "'")
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
         }
         Map<String, Attribute> attrs = new LinkedHashMap<>();
         for (Onnx.AttributeProto a : n.getAttributeList()) {

@@ -107,7 +107,7 @@ public final class OnnxWriter {
                 proto.writeTo(cos);
                 cos.flush();
             }
-            if (tmpData != null) {
+            if (tmpData != null && sink.bytesWritten() > 0) {
                 Files.move(tmpData, dir.resolve(options.externalDataFile().get()),
                         StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 tmpData = null;
@@ -177,6 +177,10 @@ public final class OnnxWriter {
             }
             offset = pos;
             return aligned;
+        }
+
+        long bytesWritten() {
+            return offset;
         }
 
         @Override

@@ -46,26 +46,21 @@ class ConformanceImportTest {
 
     /**
      * CNN cases per folder that import and shape-infer to the expected output shapes (libonnx-testdata
-     * 1.12 as packaged by Debian). Measured: node 218 CNN cases of which 214 import (4 known failures
-     * below), pytorch-converted 69 of 69, pytorch-operator 21 of 21, simple 1 of 1.
+     * 1.12 as packaged by Debian). Measured: node 218 of 218, pytorch-converted 69 of 69, pytorch-operator 21 of 21, simple 1 of 1.
      */
     static final Map<String, Integer> MIN_IMPORTED = Map.of(
-            "node", 214, "pytorch-converted", 69, "pytorch-operator", 21, "simple", 1);
+            "node", 218, "pytorch-converted", 69, "pytorch-operator", 21, "simple", 1);
 
     /**
-     * Models of any op that import, per folder (measured: node 876 of 932, pytorch-converted 82 of 82,
+     * Models of any op that import, per folder (measured: node 887 of 932, pytorch-converted 82 of 82,
      * pytorch-operator 35 of 35, simple 17 of 23). The rest use strings, sequences, optionals, the
-     * training domain or opset 1, which Condense rejects with a ModelLoadException.
+     * training domain, which Condense rejects with a ModelLoadException.
      */
     static final Map<String, Integer> MIN_IMPORTED_ANY_OP = Map.of(
-            "node", 876, "pytorch-converted", 82, "pytorch-operator", 35, "simple", 17);
+            "node", 887, "pytorch-converted", 82, "pytorch-operator", 35, "simple", 17);
 
-    /** CNN cases that are known not to import, each with the reason. */
-    static final Map<String, String> KNOWN_FAILURES = Map.of(
-            "node/test_globalaveragepool", "written against opset 1; Condense reads opsets from Model.MIN_OPSET (6)",
-            "node/test_globalaveragepool_precomputed", "written against opset 1; Condense reads opsets from Model.MIN_OPSET (6)",
-            "node/test_globalmaxpool", "written against opset 1; Condense reads opsets from Model.MIN_OPSET (6)",
-            "node/test_globalmaxpool_precomputed", "written against opset 1; Condense reads opsets from Model.MIN_OPSET (6)");
+    /** CNN cases that are known not to import, each with the reason (none today; add one only with its reason). */
+    static final Map<String, String> KNOWN_FAILURES = Map.of();
 
     /** True for the CNN cases: ops all in {@link #CNN_OPS}, tensor inputs and outputs of supported types. */
     static boolean isCnnCase(Path caseDir) {
@@ -245,17 +240,6 @@ class ConformanceImportTest {
         assertEquals(List.of(), changed);
         int floor = MIN_IMPORTED_ANY_OP.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(survived >= floor, survived + " models survived the write/read round trip, floor " + floor);
-    }
-
-    /** The known failures still fail for their stated reason; once they import, move them out of the list. */
-    @Test
-    void knownFailuresFailForTheirStatedReason() {
-        Path root = TestData.onnxRoot();
-        for (String name : KNOWN_FAILURES.keySet()) {
-            ModelLoadException e = org.junit.jupiter.api.Assertions.assertThrows(ModelLoadException.class,
-                    () -> OnnxReader.read(root.resolve(name).resolve("model.onnx")), name);
-            assertTrue(e.getMessage().contains("opset 1"), name + ": " + e.getMessage());
-        }
     }
 
     /** Weight counts (Conv and Gemm weights and biases, through Identity aliases) of the torchvision definitions. */
