@@ -3,6 +3,7 @@ package dev.condense.onnx;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.Parser;
 import dev.condense.ir.Attribute;
 import dev.condense.ir.DataType;
 import dev.condense.ir.Dim;
@@ -72,7 +73,7 @@ public final class OnnxReader {
 
     /** Reads a model file and reports which external data files it uses and its size on disk. */
     public static Loaded load(Path file) throws ModelLoadException {
-        byte[] bytes = readFile(file);
+        byte[] bytes = readFile(file, "model file");
         Path dir = file.toAbsolutePath().getParent();
         OnnxReader reader = new OnnxReader(dir);
         Model model = reader.convert(bytes, file.getFileName().toString());
@@ -97,10 +98,46 @@ public final class OnnxReader {
         return new OnnxReader(baseDir).convert(bytes, source);
     }
 
+    /**
+     * Reads a file holding one ONNX TensorProto, as the ONNX test data's {@code input_0.pb} and
+     * {@code output_0.pb} do. The tensor keeps the name stored in the file ("" when it has none);
+     * its data must be inline (raw_data or the typed fields), since a lone tensor has no model
+     * folder to resolve external data against. Messages name the file by its path.
+     */
+    public static Tensor readTensor(Path file) throws ModelLoadException {
+        return readTensor(readFile(file, "tensor file"), file.toString());
+    }
+
+    /**
+     * Reads one ONNX TensorProto from bytes, with the checks of {@link #readTensor(Path)}.
+     *
+     * @param source how messages name the tensor file
+     */
+    public static Tensor readTensor(byte[] bytes, String source) throws ModelLoadException {
+        Onnx.TensorProto proto = parse(bytes, source, "ONNX TensorProto", Onnx.TensorProto.parser());
+        return withSource(source, () -> {
+            if (proto.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                throw new ModelLoadException("tensor '" + proto.getName() + "' keeps its data in an external file;"
+                        + " a tensor file read on its own must hold its data inline (raw_data or the typed fields)");
+            }
+            return new OnnxReader(null).convertTensor(proto);
+        });
+    }
+
     private Model convert(byte[] bytes, String source) throws ModelLoadException {
         Onnx.ModelProto proto = parse(bytes, source);
+        return withSource(source, () -> convertModel(proto));
+    }
+
+    /** A conversion of parsed protobuf into the IR, which may fail on what it reads. */
+    private interface Conversion<T> {
+        T run() throws ModelLoadException;
+    }
+
+    /** Runs {@code conversion}, prefixing any failure with {@code source} and reporting overflowing sizes as one. */
+    private static <T> T withSource(String source, Conversion<T> conversion) throws ModelLoadException {
         try {
-            return convertModel(proto);
+            return conversion.run();
         } catch (ModelLoadException e) {
             throw new ModelLoadException(source + ": " + e.getMessage(), e.getCause());
         } catch (ArithmeticException e) {
@@ -108,50 +145,60 @@ public final class OnnxReader {
         }
     }
 
-    static byte[] readFile(Path file) throws ModelLoadException {
+    /** The bytes of a model or tensor file; {@code what} ("model file", "tensor file") names it in messages. */
+    static byte[] readFile(Path file, String what) throws ModelLoadException {
         try {
             if (Files.isDirectory(file)) {
-                throw new ModelLoadException(file + " is a folder, not an ONNX model file");
+                throw new ModelLoadException(file + " is a folder, not an ONNX " + what);
             }
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
                 throw new ModelLoadException(file + " is " + size + " bytes; an ONNX file over 2 GB must keep its weights"
-                        + " in external data files");
+                        + " in external data files" + (what.equals("model file") ? "" : ", which a lone tensor file cannot"));
             }
             if (size == 0) {
                 throw new ModelLoadException(file + " is empty");
             }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new ModelLoadException("model file " + file + " does not exist", e);
+            throw new ModelLoadException(what + " " + file + " does not exist", e);
         } catch (IOException e) {
-            throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 
     /** Parses a ModelProto with explicit limits; garbage and truncation become one clear error. */
     static Onnx.ModelProto parse(byte[] bytes, String source) throws ModelLoadException {
+        Onnx.ModelProto proto = parse(bytes, source, "ONNX protobuf", Onnx.ModelProto.parser());
+        if (!proto.hasGraph()) {
+            throw new ModelLoadException(source + " is not an ONNX model: it has no graph"
+                    + (bytes.length < 64 ? " (" + bytes.length + " bytes)" : ""));
+        }
+        return proto;
+    }
+
+    /**
+     * Parses one message with explicit size and recursion limits; garbage and truncation become one
+     * clear error saying {@code source} is not a valid {@code kind} file.
+     */
+    private static <T> T parse(byte[] bytes, String source, String kind, Parser<T> parser) throws ModelLoadException {
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         in.enableAliasing(true); // raw_data then aliases the file's bytes instead of being copied
         in.setRecursionLimit(RECURSION_LIMIT);
         in.setSizeLimit(bytes.length);
         try {
-            Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(in);
+            T proto = parser.parseFrom(in);
             in.checkLastTagWas(0);
-            if (!proto.hasGraph()) {
-                throw new ModelLoadException(source + " is not an ONNX model: it has no graph"
-                        + (bytes.length < 64 ? " (" + bytes.length + " bytes)" : ""));
-            }
             return proto;
         } catch (IOException e) {
             String why = e.getMessage() != null && e.getMessage().contains("recursion")
                     ? "message nesting exceeds " + RECURSION_LIMIT + " levels"
                     : e.getMessage();
-            throw new ModelLoadException(source + " is not a valid ONNX protobuf file (" + bytes.length + " bytes): "
+            throw new ModelLoadException(source + " is not a valid " + kind + " file (" + bytes.length + " bytes): "
                     + why, e);
         } catch (RuntimeException e) {
             // protobuf signals some malformed inputs (e.g. bad UTF-8 in lazily decoded strings) unchecked
-            throw new ModelLoadException(source + " is not a valid ONNX protobuf file: " + e, e);
+            throw new ModelLoadException(source + " is not a valid " + kind + " file: " + e, e);
         }
     }
 

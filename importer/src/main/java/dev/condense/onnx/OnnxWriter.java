@@ -3,6 +3,7 @@ package dev.condense.onnx;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.condense.ir.Attribute;
 import dev.condense.ir.Dim;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,11 +104,7 @@ public final class OnnxWriter {
                 throw new IOException("the model is larger than 2 GB, protobuf's limit for one message;"
                         + " write it with external data (e.g. --external-data)");
             }
-            try (OutputStream out = Files.newOutputStream(tmpModel, StandardOpenOption.TRUNCATE_EXISTING)) {
-                CodedOutputStream cos = CodedOutputStream.newInstance(out, 1 << 16);
-                proto.writeTo(cos);
-                cos.flush();
-            }
+            writeMessage(proto, tmpModel);
             if (tmpData != null && sink.bytesWritten() > 0) {
                 Files.move(tmpData, dir.resolve(options.externalDataFile().get()),
                         StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -121,6 +119,40 @@ public final class OnnxWriter {
             if (tmpData != null) {
                 Files.deleteIfExists(tmpData);
             }
+        }
+    }
+
+    /**
+     * Writes {@code tensor} to {@code file} as one ONNX TensorProto (the form of the ONNX test data's
+     * {@code .pb} files, which {@link OnnxReader#readTensor(Path)} reads), its bytes inline as
+     * raw_data, through a temporary file renamed into place as model files are.
+     */
+    public static void writeTensor(Tensor tensor, Path file) throws IOException {
+        Onnx.TensorProto proto = tensor(tensor, null);
+        if (proto.getSerializedSize() < 0 || proto.getSerializedSize() > MAX_MESSAGE_BYTES) {
+            throw new IOException("tensor '" + tensor.name() + "' " + tensor.dtype() + Arrays.toString(tensor.dims())
+                    + " is larger than 2 GB, protobuf's limit for one message");
+        }
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path tmp = createTemporary(dir, target.getFileName().toString());
+        try {
+            writeMessage(proto, tmp);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } finally {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static void writeMessage(MessageLite proto, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
+            CodedOutputStream cos = CodedOutputStream.newInstance(out, 1 << 16);
+            proto.writeTo(cos);
+            cos.flush();
         }
     }
 

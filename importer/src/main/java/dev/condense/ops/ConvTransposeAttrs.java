@@ -7,17 +7,13 @@ import dev.condense.ir.Node;
 import java.util.Arrays;
 
 /**
- * ConvTranspose's attributes. As in {@link ConvAttrs}, absent arrays are empty until the kernel is
- * known; {@code outputPadding} defaults to zeros and {@code outputShape} is empty when not given.
+ * ConvTranspose's attributes: Conv's ({@code windowAttrs}, whose absent arrays are empty until the
+ * kernel is known, and {@code group}) plus {@code outputPadding}, which defaults to zeros, and
+ * {@code outputShape}, empty when not given.
  */
-public record ConvTransposeAttrs(int[] kernelShape, int[] strides, int[] pads, int[] dilations, int group,
-                                 AutoPad autoPad, int[] outputPadding, long[] outputShape) {
+public record ConvTransposeAttrs(WindowAttrs windowAttrs, int group, int[] outputPadding, long[] outputShape) {
 
     public ConvTransposeAttrs {
-        kernelShape = kernelShape.clone();
-        strides = strides.clone();
-        pads = pads.clone();
-        dilations = dilations.clone();
         outputPadding = outputPadding.clone();
         outputShape = outputShape.clone();
     }
@@ -32,8 +28,7 @@ public record ConvTransposeAttrs(int[] kernelShape, int[] strides, int[] pads, i
                         + Arrays.toString(outputShape) + " holds " + d + "; sizes must be >= 1");
             }
         }
-        return new ConvTransposeAttrs(conv.kernelShape(), conv.strides(), conv.pads(), conv.dilations(), conv.group(),
-                conv.autoPad(), outputPadding, outputShape);
+        return new ConvTransposeAttrs(conv.windowAttrs(), conv.group(), outputPadding, outputShape);
     }
 
     /**
@@ -41,7 +36,7 @@ public record ConvTransposeAttrs(int[] kernelShape, int[] strides, int[] pads, i
      * ({@code W: [C, M/group, k1, k2, ...]}), checking every attribute's length against that rank.
      */
     public SlidingWindow window(Node node, int[] weightKernel) throws ModelLoadException {
-        SlidingWindow w = new ConvAttrs(kernelShape, strides, pads, dilations, group, autoPad).window(node, weightKernel);
+        SlidingWindow w = new ConvAttrs(windowAttrs, group).window(node, weightKernel);
         int r = weightKernel.length;
         if (outputPadding.length != 0 && outputPadding.length != r) {
             throw new ModelLoadException(node.describe() + ": attribute 'output_padding' "
@@ -65,34 +60,14 @@ public record ConvTransposeAttrs(int[] kernelShape, int[] strides, int[] pads, i
         if (outputShape.length != 0) {
             return outputShape[axis];
         }
-        long stride = window.strides()[axis];
-        if (autoPad.isSame()) {
+        WindowAttrs attrs = window.attrs();
+        long stride = attrs.stride(axis);
+        if (attrs.autoPad().isSame()) {
             return Math.multiplyExact(inputSize, stride);
         }
-        int r = window.spatialRank();
-        long padTotal = autoPad == AutoPad.VALID ? 0 : (long) window.pads()[axis] + window.pads()[axis + r];
+        long padTotal = attrs.autoPad() == AutoPad.VALID ? 0 : (long) attrs.padBegin(axis) + attrs.padEnd(axis);
         long extra = outputPadding.length == 0 ? 0 : outputPadding[axis];
         return Math.addExact(Math.multiplyExact(stride, inputSize - 1), extra + window.effectiveKernel(axis) - padTotal);
-    }
-
-    @Override
-    public int[] kernelShape() {
-        return kernelShape.clone();
-    }
-
-    @Override
-    public int[] strides() {
-        return strides.clone();
-    }
-
-    @Override
-    public int[] pads() {
-        return pads.clone();
-    }
-
-    @Override
-    public int[] dilations() {
-        return dilations.clone();
     }
 
     @Override
@@ -107,23 +82,18 @@ public record ConvTransposeAttrs(int[] kernelShape, int[] strides, int[] pads, i
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConvTransposeAttrs c && Arrays.equals(kernelShape, c.kernelShape)
-                && Arrays.equals(strides, c.strides) && Arrays.equals(pads, c.pads)
-                && Arrays.equals(dilations, c.dilations) && group == c.group && autoPad == c.autoPad
+        return o instanceof ConvTransposeAttrs c && windowAttrs.equals(c.windowAttrs) && group == c.group
                 && Arrays.equals(outputPadding, c.outputPadding) && Arrays.equals(outputShape, c.outputShape);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.deepHashCode(new Object[] {kernelShape, strides, pads, dilations, group, autoPad, outputPadding,
-                outputShape});
+        return Arrays.deepHashCode(new Object[] {windowAttrs, group, outputPadding, outputShape});
     }
 
     @Override
     public String toString() {
-        return "ConvTransposeAttrs[kernelShape=" + Arrays.toString(kernelShape) + ", strides="
-                + Arrays.toString(strides) + ", pads=" + Arrays.toString(pads) + ", dilations="
-                + Arrays.toString(dilations) + ", group=" + group + ", autoPad=" + autoPad + ", outputPadding="
+        return "ConvTransposeAttrs[windowAttrs=" + windowAttrs + ", group=" + group + ", outputPadding="
                 + Arrays.toString(outputPadding) + ", outputShape=" + Arrays.toString(outputShape) + "]";
     }
 }

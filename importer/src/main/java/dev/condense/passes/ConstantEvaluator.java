@@ -7,6 +7,7 @@ import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Node;
 import dev.condense.ir.Tensor;
 import dev.condense.ops.Attrs;
+import dev.condense.ops.AxesAttrs;
 import dev.condense.ops.ConcatAttrs;
 import dev.condense.ops.FlattenAttrs;
 import dev.condense.ops.GatherAttrs;
@@ -213,7 +214,8 @@ public final class ConstantEvaluator {
 
     private Tensor unsqueeze(Evaluation e) throws ModelLoadException {
         Tensor data = e.input(0);
-        long[] axes = opset < 13 ? Attrs.requiredInts(e.node, "axes") : e.input(1).toLongArray();
+        AxesAttrs attrs = AxesAttrs.of(e.node, opset);
+        long[] axes = attrs.axesFromInput() ? e.input(1).toLongArray() : attrs.axes();
         long[] dims = data.dims();
         int outRank = dims.length + axes.length;
         boolean[] inserted = new boolean[outRank];
@@ -234,11 +236,13 @@ public final class ConstantEvaluator {
     private Tensor squeeze(Evaluation e) throws ModelLoadException {
         Tensor data = e.input(0);
         long[] dims = data.dims();
-        Optional<long[]> axes = opset < 13 ? Attrs.ints(e.node, "axes")
-                : e.optionalInput(1).map(Tensor::toLongArray);
+        AxesAttrs attrs = AxesAttrs.of(e.node, opset);
+        long[] axes = attrs.axesFromInput() ? e.optionalInput(1).map(Tensor::toLongArray).orElse(new long[0])
+                : attrs.axes();
         boolean[] removed = new boolean[dims.length];
-        if (axes.isPresent()) {
-            for (long a : axes.get()) {
+        // No axes, or an empty axes tensor, removes every dimension of size 1 (as ONNX's reference does).
+        if (axes.length > 0) {
+            for (long a : axes) {
                 int axis = normalizeAxis(e, a, dims.length, "an axis in 'axes'");
                 if (dims[axis] != 1) {
                     throw e.error("cannot squeeze axis " + axis + " of shape " + Arrays.toString(dims)
@@ -583,9 +587,9 @@ public final class ConstantEvaluator {
         Tensor a = e.input(0);
         Tensor b = e.input(1);
         requireSameType(e, a, b);
-        long[] outDims = broadcastDims(e, a.dims(), b.dims());
+        Broadcast broadcast = Broadcast.of(e, a, b);
+        long[] outDims = broadcast.outDims();
         int count = Math.toIntExact(e.count(outDims));
-        long[][] strides = {broadcastStrides(a.dims(), outDims), broadcastStrides(b.dims(), outDims)};
         String op = e.node.opType();
         DataType type = a.dtype();
         if (type.isFloatingPoint()) {
@@ -598,7 +602,7 @@ public final class ConstantEvaluator {
             double[] x = a.toDoubleArray();
             double[] y = b.toDoubleArray();
             double[] out = new double[count];
-            forEachBroadcast(outDims, strides, (o, off) -> out[o] = f.applyAsDouble(x[(int) off[0]], y[(int) off[1]]));
+            broadcast.forEach((o, off) -> out[o] = f.applyAsDouble(x[(int) off[0]], y[(int) off[1]]));
             return Tensor.fromDoubles("", type, outDims, out);
         }
         long[] x = a.toLongArray();
@@ -618,7 +622,7 @@ public final class ConstantEvaluator {
             default -> type == DataType.UINT64 ? Long::divideUnsigned : (p, q) -> p / q;
         };
         long[] out = new long[count];
-        forEachBroadcast(outDims, strides, (o, off) -> out[o] = f.applyAsLong(x[(int) off[0]], y[(int) off[1]]));
+        broadcast.forEach((o, off) -> out[o] = f.applyAsLong(x[(int) off[0]], y[(int) off[1]]));
         return Tensor.fromLongs("", type, outDims, out);
     }
 
@@ -626,20 +630,18 @@ public final class ConstantEvaluator {
         Tensor a = e.input(0);
         Tensor b = e.input(1);
         requireSameType(e, a, b);
-        long[] outDims = broadcastDims(e, a.dims(), b.dims());
-        int count = Math.toIntExact(e.count(outDims));
-        long[][] strides = {broadcastStrides(a.dims(), outDims), broadcastStrides(b.dims(), outDims)};
-        long[] out = new long[count];
+        Broadcast broadcast = Broadcast.of(e, a, b);
+        long[] out = new long[Math.toIntExact(e.count(broadcast.outDims()))];
         if (a.dtype().isFloatingPoint()) {
             double[] x = a.toDoubleArray();
             double[] y = b.toDoubleArray();
-            forEachBroadcast(outDims, strides, (o, off) -> out[o] = x[(int) off[0]] == y[(int) off[1]] ? 1 : 0);
+            broadcast.forEach((o, off) -> out[o] = x[(int) off[0]] == y[(int) off[1]] ? 1 : 0);
         } else {
             long[] x = a.toLongArray();
             long[] y = b.toLongArray();
-            forEachBroadcast(outDims, strides, (o, off) -> out[o] = x[(int) off[0]] == y[(int) off[1]] ? 1 : 0);
+            broadcast.forEach((o, off) -> out[o] = x[(int) off[0]] == y[(int) off[1]] ? 1 : 0);
         }
-        return Tensor.fromLongs("", DataType.BOOL, outDims, out);
+        return Tensor.fromLongs("", DataType.BOOL, broadcast.outDims(), out);
     }
 
     private Tensor where(Evaluation e) throws ModelLoadException {
@@ -650,13 +652,12 @@ public final class ConstantEvaluator {
             throw e.error("condition must be bool, got " + condition.dtype());
         }
         requireSameType(e, x, y);
-        long[] outDims = broadcastDims(e, condition.dims(), x.dims(), y.dims());
+        Broadcast broadcast = Broadcast.of(e, condition, x, y);
+        long[] outDims = broadcast.outDims();
         MemorySegment out = e.allocate(x.dtype(), outDims);
         long width = x.dtype().byteSize();
-        long[][] strides = {broadcastStrides(condition.dims(), outDims), broadcastStrides(x.dims(), outDims),
-            broadcastStrides(y.dims(), outDims)};
         MemorySegment cond = condition.data();
-        forEachBroadcast(outDims, strides, (o, off) -> {
+        broadcast.forEach((o, off) -> {
             boolean pickX = cond.get(ValueLayout.JAVA_BYTE, off[0]) != 0;
             MemorySegment.copy(pickX ? x.data() : y.data(), (pickX ? off[1] : off[2]) * width, out, o * width, width);
         });
@@ -812,24 +813,45 @@ public final class ConstantEvaluator {
         void visit(int out, long[] inputOffsets);
     }
 
-    private static void forEachBroadcast(long[] outDims, long[][] strides, BroadcastVisitor visitor) {
-        int total = Math.toIntExact(Tensor.elementCount(outDims));
-        int rank = outDims.length;
-        long[] offsets = new long[strides.length];
-        long[] index = new long[rank];
-        for (int o = 0; o < total; o++) {
-            visitor.visit(o, offsets);
-            for (int d = rank - 1; d >= 0; d--) {
-                for (int k = 0; k < strides.length; k++) {
-                    offsets[k] += strides[k][d];
+    /**
+     * Inputs broadcast together: the output dims and, per input, its element strides seen through
+     * them. Private, never compared, so its arrays are held as they are.
+     */
+    private record Broadcast(long[] outDims, long[][] strides) {
+
+        static Broadcast of(Evaluation e, Tensor... inputs) throws ModelLoadException {
+            long[][] shapes = new long[inputs.length][];
+            for (int k = 0; k < inputs.length; k++) {
+                shapes[k] = inputs[k].dims();
+            }
+            long[] outDims = broadcastDims(e, shapes);
+            long[][] strides = new long[inputs.length][];
+            for (int k = 0; k < inputs.length; k++) {
+                strides[k] = broadcastStrides(shapes[k], outDims);
+            }
+            return new Broadcast(outDims, strides);
+        }
+
+        /** Visits every output index with the matching element index of each input. */
+        void forEach(BroadcastVisitor visitor) {
+            int total = Math.toIntExact(Tensor.elementCount(outDims));
+            int rank = outDims.length;
+            long[] offsets = new long[strides.length];
+            long[] index = new long[rank];
+            for (int o = 0; o < total; o++) {
+                visitor.visit(o, offsets);
+                for (int d = rank - 1; d >= 0; d--) {
+                    for (int k = 0; k < strides.length; k++) {
+                        offsets[k] += strides[k][d];
+                    }
+                    if (++index[d] < outDims[d]) {
+                        break;
+                    }
+                    for (int k = 0; k < strides.length; k++) {
+                        offsets[k] -= strides[k][d] * outDims[d];
+                    }
+                    index[d] = 0;
                 }
-                if (++index[d] < outDims[d]) {
-                    break;
-                }
-                for (int k = 0; k < strides.length; k++) {
-                    offsets[k] -= strides[k][d] * outDims[d];
-                }
-                index[d] = 0;
             }
         }
     }

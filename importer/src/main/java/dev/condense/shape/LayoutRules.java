@@ -6,6 +6,7 @@ import dev.condense.ir.Dim;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
 import dev.condense.ir.ValueInfo;
+import dev.condense.ops.AxesAttrs;
 import dev.condense.ops.ConcatAttrs;
 import dev.condense.ops.ConstantAttrs;
 import dev.condense.ops.ConstantOfShapeAttrs;
@@ -19,16 +20,15 @@ import dev.condense.ops.ResizeAttrs;
 import dev.condense.ops.ShapeAttrs;
 import dev.condense.ops.SliceAttrs;
 import dev.condense.ops.SplitAttrs;
-import dev.condense.ops.SqueezeAttrs;
 import dev.condense.ops.TopKAttrs;
 import dev.condense.ops.TransposeAttrs;
-import dev.condense.ops.UnsqueezeAttrs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongBinaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -183,24 +183,14 @@ final class LayoutRules {
     }
 
     private static void squeeze(NodeContext c) throws ModelLoadException {
-        SqueezeAttrs attrs = SqueezeAttrs.of(c.node, c.opset);
+        AxesAttrs attrs = AxesAttrs.of(c.node, c.opset);
         ValueInfo x = c.input(0);
-        long[] axes = attrs.axes();
-        if (attrs.axesFromInput() && c.hasInput(1)) {
-            Optional<long[]> given = c.longs(1);
-            long count = knownLength(c, 1);
-            if (given.isEmpty()) {
-                boolean rankKnown = x.shape().isPresent() && count > 0 && count <= x.rank();
-                c.output(0, x.dtype(), rankKnown
-                        ? Optional.of(Collections.nCopies(x.rank() - (int) count, Dim.UNKNOWN)) : Optional.empty());
-                return;
-            }
-            axes = given.get();
-        }
-        if (x.shape().isEmpty()) {
-            c.outputUnknownShape(0, x.dtype());
+        Optional<long[]> known = knownAxes(c, x, attrs.axes(), attrs.axesFromInput() && c.hasInput(1),
+                (rank, count) -> count > 0 && count <= rank ? rank - count : -1);
+        if (known.isEmpty()) {
             return;
         }
+        long[] axes = known.get();
         List<Dim> xs = x.shape().get();
         boolean[] drop = new boolean[xs.size()];
         if (axes.length == 0) {
@@ -235,27 +225,17 @@ final class LayoutRules {
     }
 
     private static void unsqueeze(NodeContext c) throws ModelLoadException {
-        UnsqueezeAttrs attrs = UnsqueezeAttrs.of(c.node, c.opset);
+        AxesAttrs attrs = AxesAttrs.of(c.node, c.opset);
         ValueInfo x = c.input(0);
-        long[] axes = attrs.axes();
-        if (attrs.axesFromInput()) {
-            if (!c.hasInput(1)) {
-                throw c.error("required input 1 (axes) is missing");
-            }
-            Optional<long[]> given = c.longs(1);
-            if (given.isEmpty()) {
-                long count = knownLength(c, 1);
-                boolean rankKnown = x.shape().isPresent() && count >= 0 && count < Integer.MAX_VALUE - x.rank();
-                c.output(0, x.dtype(), rankKnown
-                        ? Optional.of(Collections.nCopies(x.rank() + (int) count, Dim.UNKNOWN)) : Optional.empty());
-                return;
-            }
-            axes = given.get();
+        if (attrs.axesFromInput() && !c.hasInput(1)) {
+            throw c.error("required input 1 (axes) is missing");
         }
-        if (x.shape().isEmpty()) {
-            c.outputUnknownShape(0, x.dtype());
+        Optional<long[]> known = knownAxes(c, x, attrs.axes(), attrs.axesFromInput(),
+                (rank, count) -> count >= 0 && count < Integer.MAX_VALUE - rank ? rank + count : -1);
+        if (known.isEmpty()) {
             return;
         }
+        long[] axes = known.get();
         List<Dim> xs = x.shape().get();
         int rank = xs.size() + axes.length;
         boolean[] inserted = new boolean[rank];
@@ -954,6 +934,35 @@ final class LayoutRules {
     }
 
     // ---- shared ----
+
+    /**
+     * The axes of Squeeze, Unsqueeze or a Reduce op when they and X's shape are known; otherwise
+     * empty, with output 0 already set. The axes are {@code attrAxes}, or input 1's values when
+     * {@code fromInput}. When those values are unknown, output 0 gets
+     * {@code outputRank(X's rank, input 1's fixed length or -1)} unknown dimensions (an unknown rank
+     * when X's rank is unknown or that rank is negative); when only X's shape is unknown, an
+     * unknown shape.
+     */
+    static Optional<long[]> knownAxes(NodeContext c, ValueInfo x, long[] attrAxes, boolean fromInput,
+                                      LongBinaryOperator outputRank) throws ModelLoadException {
+        long[] axes = attrAxes;
+        if (fromInput) {
+            Optional<long[]> given = c.longs(1);
+            if (given.isEmpty()) {
+                long count = knownLength(c, 1);
+                long rank = x.shape().isPresent() ? outputRank.applyAsLong(x.rank(), count) : -1;
+                c.output(0, x.dtype(), rank >= 0
+                        ? Optional.of(Collections.nCopies((int) rank, Dim.UNKNOWN)) : Optional.empty());
+                return Optional.empty();
+            }
+            axes = given.get();
+        }
+        if (x.shape().isEmpty()) {
+            c.outputUnknownShape(0, x.dtype());
+            return Optional.empty();
+        }
+        return Optional.of(axes);
+    }
 
     /** The length of 1-D input {@code input} when fixed, else -1. */
     static long knownLength(NodeContext c, int input) throws ModelLoadException {

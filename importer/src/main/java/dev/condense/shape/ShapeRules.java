@@ -27,6 +27,7 @@ import dev.condense.ops.ReduceAttrs;
 import dev.condense.ops.SeluAttrs;
 import dev.condense.ops.SlidingWindow;
 import dev.condense.ops.SoftmaxAttrs;
+import dev.condense.ops.WindowAttrs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -377,9 +378,9 @@ final class ShapeRules {
             c.outputUnknownShape(0, dtype);
             return;
         }
-        int[] kernel = kernel(c, io, attrs.kernelShape(), ws, rank - 2);
+        int[] kernel = kernel(c, io, attrs.windowAttrs().kernelShape(), ws, rank - 2);
         SlidingWindow window = kernel == null ? null : attrs.window(c.node, kernel);
-        checkAttrRank(c, attrs.spatialRank(), rank, attrs.toString());
+        checkAttrRank(c, attrs.windowAttrs(), rank);
         int group = attrs.group();
         Dim channels = xs.map(s -> s.get(1)).orElse(Dim.UNKNOWN);
         Dim m = ws.map(s -> s.getFirst()).orElse(Dim.UNKNOWN);
@@ -415,10 +416,9 @@ final class ShapeRules {
             c.outputUnknownShape(0, x.dtype());
             return;
         }
-        int[] kernel = kernel(c, ConvInputs.PLAIN, attrs.kernelShape(), ws, rank - 2);
+        int[] kernel = kernel(c, ConvInputs.PLAIN, attrs.windowAttrs().kernelShape(), ws, rank - 2);
         SlidingWindow window = kernel == null ? null : attrs.window(c.node, kernel);
-        checkAttrRank(c, new ConvAttrs(attrs.kernelShape(), attrs.strides(), attrs.pads(), attrs.dilations(),
-                attrs.group(), attrs.autoPad()).spatialRank(), rank, attrs.toString());
+        checkAttrRank(c, attrs.windowAttrs(), rank);
         Dim channels = xs.map(s -> s.get(1)).orElse(Dim.UNKNOWN);
         Dim wIn = ws.map(s -> s.getFirst()).orElse(Dim.UNKNOWN);
         if (channels.isFixed() && wIn.isFixed() && channels.size() != wIn.size()) {
@@ -454,12 +454,12 @@ final class ShapeRules {
         Optional<List<Dim>> shape = Optional.empty();
         if (x.shape().isPresent()) {
             List<Dim> xs = x.shape().get();
-            int spatial = attrs.kernelShape().length;
-            if (xs.size() != spatial + 2) {
-                throw c.error("X " + c.describeInput(0) + " must have rank " + (spatial + 2) + " ([N, C] and "
-                        + spatial + " spatial dimensions for kernel_shape " + Arrays.toString(attrs.kernelShape()) + ")");
-            }
             SlidingWindow window = attrs.window();
+            int spatial = window.spatialRank();
+            if (xs.size() != spatial + 2) {
+                throw c.error("X " + c.describeInput(0) + " must have rank " + (spatial + 2) + " ([N, C] and " + spatial
+                        + " spatial dimensions for kernel_shape " + Arrays.toString(window.attrs().kernelShape()) + ")");
+            }
             List<Dim> out = new ArrayList<>(xs.subList(0, 2));
             for (int i = 0; i < spatial; i++) {
                 out.add(windowOutput(c, null, window, i, xs.get(2 + i)));
@@ -503,7 +503,8 @@ final class ShapeRules {
     }
 
     /** Checks the spatial rank the window attributes imply (when the kernel was not known to check them). */
-    private static void checkAttrRank(NodeContext c, int attrRank, int rank, String attrs) throws ModelLoadException {
+    private static void checkAttrRank(NodeContext c, WindowAttrs attrs, int rank) throws ModelLoadException {
+        int attrRank = attrs.spatialRank();
         if (attrRank >= 0 && attrRank != rank - 2) {
             throw c.error("the attributes describe a " + attrRank + "-D window (" + attrs + ") but X "
                     + c.describeInput(0) + " has " + (rank - 2) + " spatial dimensions");
@@ -654,23 +655,15 @@ final class ShapeRules {
     private static void reduce(NodeContext c) throws ModelLoadException {
         ReduceAttrs attrs = ReduceAttrs.of(c.node, c.opset);
         ValueInfo x = c.input(0);
-        long[] axes = attrs.axes();
-        if (attrs.axesFromInput() && c.hasInput(1)) {
-            long count = LayoutRules.knownLength(c, 1);
-            Optional<long[]> given = count == 0 ? Optional.of(new long[0]) : c.longs(1);
-            if (given.isEmpty()) {
-                // Which axes go is unknown; how many is known when the axes input has a fixed length.
-                boolean rankKnown = x.shape().isPresent() && (attrs.keepDims() || (count > 0 && count <= x.rank()));
-                c.output(0, x.dtype(), rankKnown ? Optional.of(Collections.nCopies(
-                        attrs.keepDims() ? x.rank() : x.rank() - (int) count, Dim.UNKNOWN)) : Optional.empty());
-                return;
-            }
-            axes = given.get();
-        }
-        if (x.shape().isEmpty()) {
-            c.outputUnknownShape(0, x.dtype());
+        // Once the axes are input 1, attrs.axes() is empty: what a zero-length axes input holds, tracked
+        // or not. When which axes go is unknown, how many is known from the input's fixed length.
+        boolean fromInput = attrs.axesFromInput() && c.hasInput(1) && LayoutRules.knownLength(c, 1) != 0;
+        Optional<long[]> known = LayoutRules.knownAxes(c, x, attrs.axes(), fromInput,
+                (rank, count) -> attrs.keepDims() ? rank : count > 0 && count <= rank ? rank - count : -1);
+        if (known.isEmpty()) {
             return;
         }
+        long[] axes = known.get();
         List<Dim> xs = x.shape().get();
         if (axes.length == 0) {
             if (attrs.noopWithEmptyAxes()) {

@@ -258,4 +258,29 @@ class OnnxReaderTest {
         Tensor aligned = m.graph().initializer(node.inputs().get(1)).orElseThrow();
         assertArrayEquals(new long[] {3, 1, 1}, aligned.dims());
     }
+
+    @Test
+    void opset1FormsAreUpgraded() throws Exception {
+        Onnx.AttributeProto consumed = Onnx.AttributeProto.newBuilder().setName("consumed_inputs")
+                .setType(Onnx.AttributeProto.AttributeType.INTS).addInts(0).build();
+        Onnx.NodeProto relu = Onnx.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("r")
+                .addAttribute(consumed).build();
+        Onnx.NodeProto reshape = Onnx.NodeProto.newBuilder().setOpType("Reshape").addInput("r").addOutput("flat")
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("shape").setType(Onnx.AttributeProto.AttributeType.INTS)
+                        .addInts(2).addInts(-1))
+                .build();
+        Onnx.NodeProto concat = Onnx.NodeProto.newBuilder().setOpType("Concat").addInput("flat").addInput("flat")
+                .addOutput("y").build();
+        Onnx.GraphProto g = Onnx.GraphProto.newBuilder().setName("g")
+                .addInput(Protos.floatInput("x", 2, 3, 4))
+                .addOutput(Protos.floatInput("y", 2, 24))
+                .addNode(relu).addNode(reshape).addNode(concat).build();
+        Model m = read(Protos.model(g, 1));
+        assertEquals(7, m.opset());
+        var nodes = m.graph().nodes();
+        assertTrue(nodes.get(0).attributes().isEmpty(), "consumed_inputs dropped");
+        assertEquals(2, nodes.get(1).inputs().size(), "Reshape-1's shape attribute became an input");
+        assertArrayEquals(new long[] {2, -1}, m.graph().initializer(nodes.get(1).inputs().get(1)).orElseThrow().toLongArray());
+        assertEquals(new Attribute.IntValue(1), nodes.get(2).attribute("axis").orElseThrow(), "Concat-1's default axis");
+    }
 }

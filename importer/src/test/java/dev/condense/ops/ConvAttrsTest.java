@@ -36,11 +36,12 @@ class ConvAttrsTest {
     void defaultsFillInOnceTheKernelIsKnown() throws ModelLoadException {
         Node n = node("Conv");
         ConvAttrs attrs = ConvAttrs.of(n, 13);
-        assertEquals(new ConvAttrs(new int[0], new int[0], new int[0], new int[0], 1, AutoPad.NOTSET), attrs);
-        assertEquals(-1, attrs.spatialRank());
+        assertEquals(new ConvAttrs(new WindowAttrs(new int[0], new int[0], new int[0], new int[0], AutoPad.NOTSET), 1),
+                attrs);
+        assertEquals(-1, attrs.windowAttrs().spatialRank());
         SlidingWindow w = attrs.window(n, new int[] {3, 3});
-        assertEquals(new SlidingWindow(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, new int[] {1, 1},
-                AutoPad.NOTSET, false), w);
+        assertEquals(new SlidingWindow(new WindowAttrs(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0, 0, 0},
+                new int[] {1, 1}, AutoPad.NOTSET), false), w);
     }
 
     @Test

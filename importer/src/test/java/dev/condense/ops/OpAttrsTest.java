@@ -54,9 +54,9 @@ class OpAttrsTest {
 
     @Test
     void axesMoveFromAttributesToInputs() throws ModelLoadException {
-        assertArrayEquals(new long[] {0, 2}, SqueezeAttrs.of(node("Squeeze", "axes", Attribute.ints(0, 2)), 11).axes());
-        assertEquals(new SqueezeAttrs(new long[0], true), SqueezeAttrs.of(node("Squeeze"), 13));
-        assertMessage(assertThrows(ModelLoadException.class, () -> UnsqueezeAttrs.of(node("Unsqueeze"), 11)),
+        assertArrayEquals(new long[] {0, 2}, AxesAttrs.of(node("Squeeze", "axes", Attribute.ints(0, 2)), 11).axes());
+        assertEquals(new AxesAttrs(new long[0], true), AxesAttrs.of(node("Squeeze"), 13));
+        assertMessage(assertThrows(ModelLoadException.class, () -> AxesAttrs.of(node("Unsqueeze"), 11)),
                 "'axes'", "missing");
         assertEquals(new ReduceAttrs(new long[] {2, 3}, true, false, false),
                 ReduceAttrs.of(node("ReduceMean", "axes", Attribute.ints(2, 3)), 13));

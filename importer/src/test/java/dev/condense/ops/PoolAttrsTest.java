@@ -16,8 +16,8 @@ class PoolAttrsTest {
     @Test
     void defaultsForTheKernelRank() throws ModelLoadException {
         PoolAttrs p = PoolAttrs.of(node("MaxPool", "kernel_shape", Attribute.ints(2, 2)), 12);
-        assertEquals(new PoolAttrs(new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, new int[] {1, 1},
-                AutoPad.NOTSET, false, false, 0), p);
+        assertEquals(new PoolAttrs(new SlidingWindow(new WindowAttrs(new int[] {2, 2}, new int[] {1, 1},
+                new int[] {0, 0, 0, 0}, new int[] {1, 1}, AutoPad.NOTSET), false), false, 0), p);
     }
 
     @Test

@@ -13,12 +13,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,34 +122,12 @@ class ConstantEvaluatorConformanceTest {
     }
 
     /**
-     * A TensorProto file as a tensor of the declared value, from raw_data or the typed fields. The
-     * bfloat16 cases of this test data store their bits as uint16; they are read as the bfloat16
-     * the model declares.
+     * A TensorProto file as a tensor named and typed as the declared value. The bfloat16 cases of
+     * this test data store their bits as uint16; they are read as the bfloat16 the model declares.
      */
-    private static Tensor readTensor(Path file, ValueInfo declared) throws IOException {
-        String name = declared.name();
-        Onnx.TensorProto t = Onnx.TensorProto.parseFrom(Files.readAllBytes(file));
-        DataType stored = DataType.fromOnnx(t.getDataType())
-                .orElseThrow(() -> new IllegalArgumentException(file + ": element type " + t.getDataType()));
-        DataType dtype = stored == DataType.UINT16 && declared.dtype() == DataType.BFLOAT16 ? DataType.BFLOAT16 : stored;
-        long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        int count = Math.toIntExact(Tensor.elementCount(dims));
-        if (t.hasRawData()) {
-            return Tensor.ofRaw(name, dtype, dims, t.getRawData().toByteArray());
-        }
-        ByteBuffer data = ByteBuffer.allocate(Math.multiplyExact(count, dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-            switch (dtype) {
-                case FLOAT -> data.putFloat(t.getFloatData(i));
-                case DOUBLE -> data.putDouble(t.getDoubleData(i));
-                case INT64 -> data.putLong(t.getInt64Data(i));
-                case UINT64 -> data.putLong(t.getUint64Data(i));
-                case UINT32 -> data.putInt((int) t.getUint64Data(i));
-                case INT32 -> data.putInt(t.getInt32Data(i));
-                case INT16, UINT16, FLOAT16, BFLOAT16 -> data.putShort((short) t.getInt32Data(i));
-                case INT8, UINT8, BOOL -> data.put((byte) t.getInt32Data(i));
-            }
-        }
-        return Tensor.ofRaw(name, dtype, dims, Arrays.copyOf(data.array(), data.capacity()));
+    private static Tensor readTensor(Path file, ValueInfo declared) throws ModelLoadException {
+        Tensor t = OnnxReader.readTensor(file);
+        DataType dtype = t.dtype() == DataType.UINT16 && declared.dtype() == DataType.BFLOAT16 ? DataType.BFLOAT16 : t.dtype();
+        return new Tensor(declared.name(), dtype, t.dims(), t.data());
     }
 }

@@ -125,6 +125,7 @@ class ConstantEvaluatorTest {
         Tensor x = iota(1, 3, 1, 2);
         assertArrayEquals(new long[] {3, 2}, eval("Squeeze", x).dims());
         assertArrayEquals(new long[] {1, 3, 2}, eval("Squeeze", x, Tensor.vector("", -2)).dims());
+        assertArrayEquals(new long[] {3, 2}, eval("Squeeze", x, Tensor.vector("")).dims(), "empty axes squeeze all");
         assertArrayEquals(new long[] {3, 1, 2}, eval(11, "Squeeze", Map.of("axes", Attribute.ints(0)), x).dims());
         ModelLoadException e = assertThrows(ModelLoadException.class,
                 () -> eval("Squeeze", x, Tensor.vector("", 1)));

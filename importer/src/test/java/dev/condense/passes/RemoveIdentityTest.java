@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -30,8 +31,21 @@ class RemoveIdentityTest {
         return Passes.run(Model.of(graph, opset), List.of(new RemoveIdentity())).graph();
     }
 
+    /** A graph that reads x and has no initializers or value infos; its outputs are float[1, 4]. */
+    private static Graph graph(List<Node> nodes, String... outputs) {
+        return new Graph("g", nodes, List.of(X), Stream.of(outputs).map(RemoveIdentityTest::out).toList(), Map.of(),
+                Map.of());
+    }
+
     private static List<String> ops(Graph g) {
         return g.nodes().stream().map(Node::opType).toList();
+    }
+
+    /** Each node as "Relu x -> a" (op, inputs, outputs), so one assertion checks the whole wiring. */
+    private static List<String> wiring(Graph g) {
+        return g.nodes().stream()
+                .map(n -> n.opType() + " " + String.join(", ", n.inputs()) + " -> " + String.join(", ", n.outputs()))
+                .toList();
     }
 
     @Test
@@ -51,15 +65,11 @@ class RemoveIdentityTest {
 
     @Test
     void identityOntoAGraphOutputRenamesTheProducer() throws ModelLoadException {
-        List<Node> nodes = List.of(
+        Graph g = run(graph(List.of(
                 Node.of("relu", "Relu", List.of("x"), List.of("a")),
                 Node.of("id", "Identity", List.of("a"), List.of("y")),
-                Node.of("sig", "Sigmoid", List.of("a"), List.of("z")));
-        Graph graph = new Graph("g", nodes, List.of(X), List.of(out("y"), out("z")), Map.of(), Map.of());
-        Graph g = run(graph, 13);
-        assertEquals(List.of("Relu", "Sigmoid"), ops(g));
-        assertEquals(List.of("y"), g.nodes().get(0).outputs());
-        assertEquals(List.of("y"), g.nodes().get(1).inputs());
+                Node.of("sig", "Sigmoid", List.of("a"), List.of("z"))), "y", "z"), 13);
+        assertEquals(List.of("Relu x -> y", "Sigmoid y -> z"), wiring(g));
         assertEquals(List.of("y", "z"), g.outputs().stream().map(ValueInfo::name).toList());
     }
 
@@ -76,24 +86,17 @@ class RemoveIdentityTest {
 
     @Test
     void identityFromAGraphInputToAGraphOutputStays() throws ModelLoadException {
-        Graph graph = new Graph("g", List.of(Node.of("id", "Identity", List.of("x"), List.of("y"))), List.of(X),
-                List.of(out("y")), Map.of(), Map.of());
-        Model model = Model.of(graph, 13);
+        Model model = Model.of(graph(List.of(Node.of("id", "Identity", List.of("x"), List.of("y"))), "y"), 13);
         assertSame(model, new RemoveIdentity().apply(model));
     }
 
     @Test
     void twoIdentitiesOntoTwoOutputsKeepBothNames() throws ModelLoadException {
-        List<Node> nodes = List.of(
+        Graph g = run(graph(List.of(
                 Node.of("relu", "Relu", List.of("x"), List.of("a")),
                 Node.of("id1", "Identity", List.of("a"), List.of("y1")),
-                Node.of("id2", "Identity", List.of("a"), List.of("y2")));
-        Graph graph = new Graph("g", nodes, List.of(X), List.of(out("y1"), out("y2")), Map.of(), Map.of());
-        Graph g = run(graph, 13);
-        assertEquals(List.of("Relu", "Identity"), ops(g));
-        assertEquals(List.of("y1"), g.nodes().get(0).outputs());
-        assertEquals(List.of("y1"), g.nodes().get(1).inputs());
-        assertEquals(List.of("y2"), g.nodes().get(1).outputs());
+                Node.of("id2", "Identity", List.of("a"), List.of("y2"))), "y1", "y2"), 13);
+        assertEquals(List.of("Relu x -> y1", "Identity y1 -> y2"), wiring(g));
     }
 
     @Test
@@ -103,7 +106,7 @@ class RemoveIdentityTest {
                     Node.of("relu", "Relu", List.of("x"), List.of("a")),
                     Node.of("drop", "Dropout", List.of("a"), List.of("d", "unused_mask")),
                     Node.of("sig", "Sigmoid", List.of("d"), List.of("y")));
-            Graph g = run(new Graph("g", nodes, List.of(X), List.of(out("y")), Map.of(), Map.of()), opset);
+            Graph g = run(graph(nodes, "y"), opset);
             assertEquals(List.of("Relu", "Sigmoid"), ops(g), "opset " + opset);
         }
     }
@@ -128,8 +131,7 @@ class RemoveIdentityTest {
                 Node.of("drop", "Dropout", List.of("x"), List.of("d", "mask")),
                 Node.of("cast", "Cast", List.of("mask"), List.of("m"), Map.of("to", Attribute.of(1L))),
                 Node.of("mul", "Mul", List.of("d", "m"), List.of("y")));
-        Graph graph = new Graph("g", nodes, List.of(X), List.of(out("y")), Map.of(), Map.of());
-        Graph g = run(graph, 13);
+        Graph g = run(graph(nodes, "y"), 13);
         assertEquals(List.of("Dropout", "Cast", "Mul"), ops(g));
     }
 }

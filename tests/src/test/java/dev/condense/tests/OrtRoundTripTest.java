@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
 import dev.condense.ir.ValueInfo;
 import dev.condense.onnx.OnnxReader;
@@ -112,7 +113,7 @@ class OrtRoundTripTest {
                         List<Path> expectedFiles = TestData.dataFiles(dir, "output");
                         assertEquals(expectedFiles.size(), roundTrip.size(), "number of outputs");
                         for (int i = 0; i < expectedFiles.size(); i++) {
-                            assertClose(ProtoTensor.read(expectedFiles.get(i)).values(), roundTrip.get(i), CASE_ATOL, 0,
+                            assertClose(OnnxReader.readTensor(expectedFiles.get(i)).toDoubleArray(), roundTrip.get(i), CASE_ATOL, 0,
                                     "output " + i + " vs " + expectedFiles.get(i).getFileName());
                         }
                         long opset = TestData.defaultOpset(TestData.rawModel(modelFile));
@@ -142,9 +143,9 @@ class OrtRoundTripTest {
             Map<String, OnnxTensor> inputs = inputs(model, List.of(dir.resolve("input_0.pb")));
             try {
                 List<double[]> roundTrip = run(OnnxWriter.toBytes(model), model, inputs);
-                ProtoTensor expected = ProtoTensor.read(dir.resolve("output_0.pb"));
+                Tensor expected = OnnxReader.readTensor(dir.resolve("output_0.pb"));
                 assertEquals(1, roundTrip.size(), "outputs");
-                assertClose(expected.values(), roundTrip.getFirst(), EXPORT_ATOL, EXPORT_RTOL, name + " vs PyTorch");
+                assertClose(expected.toDoubleArray(), roundTrip.getFirst(), EXPORT_ATOL, EXPORT_RTOL, name + " vs PyTorch");
                 List<double[]> original = run(Files.readAllBytes(dir.resolve("model.onnx")), model, inputs);
                 assertClose(original.getFirst(), roundTrip.getFirst(), SAME_RUNTIME_ATOL, 0,
                         name + " vs ONNX Runtime on the original");
@@ -198,8 +199,8 @@ class OrtRoundTripTest {
             List<double[]> original = run(Files.readAllBytes(dir.resolve("model.onnx")), model, inputs);
             assertClose(original.getFirst(), written.getFirst(), SAME_RUNTIME_ATOL, 0,
                     "external-data model vs ONNX Runtime on the original");
-            ProtoTensor expected = ProtoTensor.read(dir.resolve("output_0.pb"));
-            assertClose(expected.values(), written.getFirst(), EXPORT_ATOL, EXPORT_RTOL, "external-data model vs PyTorch");
+            Tensor expected = OnnxReader.readTensor(dir.resolve("output_0.pb"));
+            assertClose(expected.toDoubleArray(), written.getFirst(), EXPORT_ATOL, EXPORT_RTOL, "external-data model vs PyTorch");
         } finally {
             closeAll(inputs);
         }
@@ -208,23 +209,23 @@ class OrtRoundTripTest {
     // ---- ONNX Runtime plumbing ----
 
     /** ONNX Runtime tensors for the model's graph inputs, in order, from input_N.pb files. */
-    static Map<String, OnnxTensor> inputs(Model model, List<Path> files) throws OrtException {
+    static Map<String, OnnxTensor> inputs(Model model, List<Path> files) throws OrtException, ModelLoadException {
         List<ValueInfo> graphInputs = model.graph().inputs();
         assertEquals(graphInputs.size(), files.size(), "graph inputs vs input_N.pb files");
         Map<String, OnnxTensor> out = new LinkedHashMap<>();
         for (int i = 0; i < files.size(); i++) {
-            out.put(graphInputs.get(i).name(), toOrt(ProtoTensor.read(files.get(i))));
+            out.put(graphInputs.get(i).name(), toOrt(OnnxReader.readTensor(files.get(i))));
         }
         return out;
     }
 
-    static OnnxTensor toOrt(ProtoTensor t) throws OrtException {
+    static OnnxTensor toOrt(Tensor t) throws OrtException {
         long[] shape = t.dims();
         return switch (t.dtype()) {
-            case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), shape);
-            case DOUBLE -> OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.values()), shape);
-            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), shape);
-            case INT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap(Arrays.stream(t.longs()).mapToInt(v -> (int) v)
+            case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(t.toFloatArray()), shape);
+            case DOUBLE -> OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.toDoubleArray()), shape);
+            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(t.toLongArray()), shape);
+            case INT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap(Arrays.stream(t.toLongArray()).mapToInt(v -> (int) v)
                     .toArray()), shape);
             default -> throw new AssertionError("input " + t + ": element type not wired to ONNX Runtime in this test");
         };
