@@ -70,6 +70,10 @@ class OrtRoundTripTest {
         env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
     }
 
+    static OrtEnvironment env() {
+        return env;
+    }
+
     static OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setIntraOpNumThreads(2);
