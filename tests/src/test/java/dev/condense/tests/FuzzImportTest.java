@@ -4,6 +4,8 @@ package dev.condense.tests;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import dev.condense.ir.GraphValidator;
+import dev.condense.passes.Passes;
+import dev.condense.shape.ShapeInference;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.onnx.OnnxReader;
@@ -81,6 +83,15 @@ class FuzzImportTest {
                 GraphValidator.validate(m.graph());
             } catch (ModelLoadException e) {
                 bugs.add(caseName + ": imported a graph that fails validation: " + e.getMessage());
+            }
+            try {
+                // what comes after import must take the same mutants: a model or one clear error
+                ShapeInference.infer(m);
+                Passes.run(m, Passes.onImport());
+            } catch (ModelLoadException e) {
+                if (e.getMessage() == null || e.getMessage().isBlank()) {
+                    bugs.add(caseName + ": shape inference or a pass failed without a message");
+                }
             }
         } catch (ModelLoadException e) {
             outcome = new Outcome(false, e.getMessage());
