@@ -80,7 +80,7 @@ final class ConvertCommand implements Callable<Integer> {
             passes.add(new FixInputShape(shapes));
         }
         if (simplify) {
-            passes.addAll(Passes.onImport());
+            passes.addAll(Passes.simplify());
         }
         if (foldBn) {
             passes.add(new FoldBatchNorm());

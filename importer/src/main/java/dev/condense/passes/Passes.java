@@ -34,11 +34,13 @@ public final class Passes {
     }
 
     /**
-     * The passes the importer runs on every model: fold constants (which needs fixed input shapes
-     * to collapse shape arithmetic), then drop Identity and inference Dropout. Folding goes first
-     * so that a Dropout whose training_mode comes from a Constant node sees an initializer.
+     * The simplification run before a graph is compressed or executed (and by {@code condense
+     * convert --simplify}); import itself keeps the file's graph as it is, so that inspecting a
+     * model shows what the file holds. Fold constants (which needs fixed input shapes to collapse
+     * shape arithmetic), then drop Identity and inference Dropout. Folding goes first so that a
+     * Dropout whose training_mode comes from a Constant node sees an initializer.
      */
-    public static List<GraphPass> onImport() {
+    public static List<GraphPass> simplify() {
         return List.of(new ConstantFolding(), new RemoveIdentity());
     }
 }
