@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "convert",
-        description = {"Import a model, optionally fix its input shapes and simplify its graph, and write it as ONNX.",
+        description = {"Rewrite a model: fix input shapes, simplify the graph, fold BatchNorm, move weights to external data.",
                 "Opset-6 files come out as opset 7; large weights can go to an external data file."},
         mixinStandardHelpOptions = true,
         footer = {"", "Example:", "  condense convert squeezenet.onnx -o squeezenet-b1.onnx --input-shape data=1x3x224x224 --simplify"})
@@ -95,7 +95,8 @@ final class ConvertCommand implements Callable<Integer> {
         out.printf("nodes      %,d -> %,d%n", model.graph().nodes().size(), written.model().graph().nodes().size());
         out.printf("parameters %,d -> %,d%n", model.graph().parameterCount(), written.model().graph().parameterCount());
         out.printf("bytes      %,d -> %,d%s%n", loaded.bytesOnDisk(), written.bytesOnDisk(),
-                externalData == null ? "" : "  (" + externalData + " holds the large tensors)");
+                written.externalFiles().isEmpty() ? "" : "  (" + externalData + " holds the tensors of "
+                        + externalThreshold + " bytes and more)");
         return 0;
     }
 

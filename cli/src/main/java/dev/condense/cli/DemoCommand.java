@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo",
-        description = {"Run the main job on bundled defaults: build the bundled LeNet-5, write it as ONNX,",
-                "import it back and print its summary. (Compression, evaluation and the report join as they land.)"},
+        description = {"Run the main job on bundled defaults.",
+                "Today it builds the bundled LeNet-5 (seeded weights), writes it as ONNX, imports it back and prints"
+                        + " its summary; compression, evaluation and the report join as they land."},
         mixinStandardHelpOptions = true,
         footer = {"", "Example:", "  condense demo --keep demo-out"})
 final class DemoCommand implements Callable<Integer> {

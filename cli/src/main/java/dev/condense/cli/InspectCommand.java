@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect",
-        description = "Print a model's opset, inputs and outputs with shapes, op histogram, node and parameter counts,"
-                + " and size on disk.",
+        description = {"Summarize a model: opset, inputs and outputs with shapes, ops, nodes, parameters, bytes.",
+                "Output shapes come from shape inference; bytes include external data files."},
         mixinStandardHelpOptions = true,
         footer = {"", "Example:", "  condense inspect resnet18.onnx --json"})
 final class InspectCommand implements Callable<Integer> {
