@@ -226,16 +226,12 @@ public final class OnnxReader {
         }
         opset = defaultOpset.intValue();
         declaredDomains = new HashSet<>(opsets.keySet());
-        if (p.getFunctionsCount() > 0) {
-            throw new ModelLoadException("the model defines " + p.getFunctionsCount()
-                    + " local functions (first: '" + p.getFunctions(0).getName() + "'); Condense reads models whose"
-                    + " nodes are ONNX operators");
-        }
+        Onnx.GraphProto main = p.getFunctionsCount() > 0 ? FunctionInliner.inline(p, defaultOpset) : p.getGraph();
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Onnx.StringStringEntryProto e : p.getMetadataPropsList()) {
             metadata.put(e.getKey(), e.getValue());
         }
-        Graph graph = convertGraph(p.getGraph(), 0, Set.of());
+        Graph graph = convertGraph(main, 0, Set.of());
         Model model = new Model(p.getIrVersion(), opsets, p.getProducerName(), p.getProducerVersion(),
                 p.getDocString(), metadata, graph);
         return LegacyOpsetUpgrade.apply(model);
