@@ -32,7 +32,16 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ModelLoadException {
         OnnxReader.Loaded loaded = OnnxReader.load(model);
-        ModelSummary summary = summarize(model.getFileName().toString(), loaded.model(), loaded.bytesOnDisk());
+        String source = model.getFileName().toString();
+        ModelSummary summary;
+        try {
+            summary = summarize(source, loaded.model(), loaded.bytesOnDisk());
+        } catch (ModelLoadException e) {
+            // The file is readable but its shapes contradict each other: still show what it holds.
+            spec.commandLine().getErr().println("condense inspect: warning: shape inference failed, showing declared"
+                    + " shapes: " + e.getMessage());
+            summary = ModelSummary.of(source, loaded.model(), loaded.bytesOnDisk());
+        }
         spec.commandLine().getOut().println(json ? summary.toJson() : summary.toText().stripTrailing());
         return 0;
     }

@@ -93,4 +93,20 @@ class MainTest {
         assertEquals(2, usage.code(), "a missing argument is a usage error");
         assertTrue(usage.err().contains("MODEL"), usage.err());
     }
+
+    @Test
+    void inspectShowsDeclaredShapesWhenInferenceFails(@TempDir Path dir) throws Exception {
+        // A Conv whose weight has 2 input channels fed a 1-channel image: readable, but the shapes contradict.
+        dev.condense.ir.Model lenet = DemoModel.lenet5();
+        var g = lenet.graph();
+        var init = new java.util.LinkedHashMap<>(g.initializers());
+        init.put("conv1.weight", dev.condense.ir.Tensor.ofFloats("conv1.weight", new long[] {6, 2, 5, 5}, new float[300]));
+        Path file = dir.resolve("broken.onnx");
+        dev.condense.onnx.OnnxWriter.write(lenet.withGraph(g.withInitializers(init)), file,
+                dev.condense.onnx.OnnxWriter.Options.inline());
+        Run r = run("inspect", file.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("shape inference failed") && r.err().contains("conv1"), r.err());
+        assertTrue(r.out().contains("logits: float32[N, 10]"), "declared output shape shown:\n" + r.out());
+    }
 }
