@@ -26,19 +26,21 @@ final class ExternalData {
 
     /**
      * @param baseDir      the folder of the model file, or null when the model came from memory
+     * @param used         receives the resolved file, so a reader can account for the files a model uses
      * @param tensor       the tensor's name, for messages
      * @param location     the {@code location} entry
      * @param offset       the {@code offset} entry, or -1 when absent (0)
      * @param length       the {@code length} entry, or -1 when absent (the rest of the file)
      * @param expectedSize bytes the tensor's type and dims require
      */
-    static MemorySegment read(Path baseDir, String tensor, String location, long offset, long length,
-                              long expectedSize) throws ModelLoadException {
+    static MemorySegment read(Path baseDir, java.util.Set<Path> used, String tensor, String location, long offset,
+                              long length, long expectedSize) throws ModelLoadException {
         if (baseDir == null) {
             throw new ModelLoadException("tensor '" + tensor + "' keeps its data in external file '" + location
                     + "', but the model was loaded from memory, so there is no folder to look in");
         }
         Path file = resolve(baseDir, tensor, location);
+        used.add(file);
         long fileSize;
         try {
             fileSize = Files.size(file);

@@ -535,8 +535,7 @@ public final class OnnxReader {
                     }
                 }
             }
-            data = ExternalData.read(baseDir, name, location, offset, length, bytes);
-            externalFiles.add(ExternalData.resolve(baseDir, name, location));
+            data = ExternalData.read(baseDir, externalFiles, name, location, offset, length, bytes);
         } else if (t.hasRawData()) {
             ByteString raw = t.getRawData();
             if (raw.size() != bytes) {
