@@ -3,6 +3,8 @@ package dev.condense.cli;
 
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
+import dev.condense.models.Zoo;
+import dev.condense.models.ZooSpec;
 import dev.condense.onnx.OnnxReader;
 import dev.condense.onnx.OnnxWriter;
 import picocli.CommandLine.Command;
@@ -16,7 +18,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo",
         description = {"Run the main job on bundled defaults.",
-                "Today it builds the bundled LeNet-5 (seeded weights), writes it as ONNX, imports it back and prints"
+                "Today it builds the zoo's LeNet-5 (seeded weights), writes it as ONNX, imports it back and prints"
                         + " its summary; compression, evaluation and the report join as they land."},
         mixinStandardHelpOptions = true,
         footer = {"", "Example:", "  condense demo --keep demo-out"})
@@ -34,7 +36,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, ModelLoadException {
         PrintWriter out = spec.commandLine().getOut();
-        Model model = DemoModel.lenet5();
+        Model model = Zoo.get("lenet-5").build(ZooSpec.fashionMnist());
         Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("condense-demo");
         Path file = dir.resolve("lenet5.onnx");
         try {
@@ -45,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
             if (json) {
                 out.println(summary.toJson());
             } else {
-                out.println("Condense demo: the bundled LeNet-5 (seeded weights), written as ONNX and imported back.");
+                out.println("Condense demo: the zoo's LeNet-5 (seeded weights), written as ONNX and imported back.");
                 out.println();
                 out.println(summary.toText().stripTrailing());
                 if (keep != null) {

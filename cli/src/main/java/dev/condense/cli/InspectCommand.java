@@ -4,6 +4,7 @@ package dev.condense.cli;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.onnx.OnnxReader;
+import dev.condense.shape.ModelCost;
 import dev.condense.shape.ShapeInference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
             // The file is readable but its shapes contradict each other: still show what it holds.
             spec.commandLine().getErr().println("condense inspect: warning: shape inference failed, showing declared"
                     + " shapes: " + e.getMessage());
-            summary = ModelSummary.of(source, loaded.model(), loaded.bytesOnDisk());
+            summary = ModelSummary.of(source, loaded.model(), loaded.bytesOnDisk(), null);
         }
         spec.commandLine().getOut().println(json ? summary.toJson() : summary.toText().stripTrailing());
         return 0;
@@ -48,6 +49,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** The summary with output shapes from shape inference. */
     static ModelSummary summarize(String source, Model model, long bytes) throws ModelLoadException {
-        return ModelSummary.of(source, ShapeInference.infer(model), bytes);
+        Model inferred = ShapeInference.infer(model);
+        return ModelSummary.of(source, inferred, bytes, ModelCost.of(inferred));
     }
 }

@@ -13,7 +13,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         version = "condense 0.1.0",
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
-        subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, ZooCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
 
@@ -42,13 +43,13 @@ public final class Main implements Runnable {
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (e instanceof ModelLoadException || e instanceof IOException || e instanceof UserException) {
-            err.println("condense " + cl.getCommandName() + ": " + message(e));
+            err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
             if (Boolean.getBoolean("condense.debug")) {
                 e.printStackTrace(err);
             }
             return 1;
         }
-        err.println("condense " + cl.getCommandName() + ": internal error: " + e);
+        err.println(cl.getCommandSpec().qualifiedName() + ": internal error: " + e);
         e.printStackTrace(err);
         return 70;
     }

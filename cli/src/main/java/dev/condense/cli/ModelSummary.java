@@ -1,4 +1,4 @@
-// What `condense inspect` reports about a model: opset, inputs and outputs, ops, nodes, parameters, bytes.
+// What `condense inspect` reports about a model: opset, inputs and outputs, ops, nodes, parameters, MACs, bytes.
 package dev.condense.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,7 @@ import dev.condense.ir.Dim;
 import dev.condense.ir.Graph;
 import dev.condense.ir.Model;
 import dev.condense.ir.ValueInfo;
+import dev.condense.shape.ModelCost;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,13 +20,16 @@ import java.util.stream.Collectors;
  * occupies on disk, external data included.
  */
 record ModelSummary(String source, String producer, long irVersion, int opset, List<ValueInfo> inputs,
-                    List<ValueInfo> outputs, Map<String, Integer> ops, int nodes, long parameters, long bytes) {
+                    List<ValueInfo> outputs, Map<String, Integer> ops, int nodes, long parameters,
+                    long learnableParameters, long macs, long bytes) {
 
-    static ModelSummary of(String source, Model model, long bytes) {
+    /** A summary whose learnable parameters and MACs ({@code cost}) are known, or -1 when they are not. */
+    static ModelSummary of(String source, Model model, long bytes, ModelCost cost) {
         Graph g = model.graph();
         String producer = (model.producerName() + " " + model.producerVersion()).strip();
         return new ModelSummary(source, producer, model.irVersion(), model.opset(), g.inputs(), g.outputs(),
-                g.opHistogram(), g.nodes().size(), g.parameterCount(), bytes);
+                g.opHistogram(), g.nodes().size(), g.parameterCount(), cost == null ? -1 : cost.learnableParameters(),
+                cost == null ? -1 : cost.macs(), bytes);
     }
 
     /** The JSON object of {@code inspect --json}. */
@@ -40,6 +44,8 @@ record ModelSummary(String source, String producer, long irVersion, int opset, L
         root.put("ops", ops);
         root.put("nodes", nodes);
         root.put("parameters", parameters);
+        root.put("learnable_parameters", learnableParameters);
+        root.put("macs", macs);
         root.put("bytes", bytes);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
@@ -88,7 +94,9 @@ record ModelSummary(String source, String producer, long irVersion, int opset, L
             line(sb, i == 0 ? "outputs" : "", outputs.get(i).toString());
         }
         line(sb, "nodes", String.format("%,d", nodes));
-        line(sb, "parameters", String.format("%,d", parameters));
+        line(sb, "parameters", String.format("%,d", parameters) + (learnableParameters < 0 ? ""
+                : String.format("  (%,d learnable)", learnableParameters)));
+        line(sb, "MACs", macs < 0 ? "unknown (shapes not all known)" : ZooCommand.count(macs) + " per input");
         line(sb, "bytes", String.format("%,d  (%s)", bytes, human(bytes)));
         line(sb, "ops", ops.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())

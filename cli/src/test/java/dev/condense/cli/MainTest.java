@@ -34,11 +34,11 @@ class MainTest {
     void helpListsTheCommandsAndEachHasAnExample() {
         Run r = run("--help");
         assertEquals(0, r.code());
-        for (String cmd : new String[] {"demo", "inspect", "convert"}) {
+        for (String cmd : new String[] {"demo", "inspect", "convert", "zoo"}) {
             assertTrue(r.out().contains(cmd), "help lists " + cmd + ":\n" + r.out());
             Run sub = run(cmd, "--help");
             assertEquals(0, sub.code());
-            assertTrue(sub.out().contains("Example:"), cmd + " --help has an example:\n" + sub.out());
+            assertTrue(sub.out().contains("Example"), cmd + " --help has an example:\n" + sub.out());
         }
     }
 
@@ -97,7 +97,7 @@ class MainTest {
     @Test
     void inspectShowsDeclaredShapesWhenInferenceFails(@TempDir Path dir) throws Exception {
         // A Conv whose weight has 2 input channels fed a 1-channel image: readable, but the shapes contradict.
-        dev.condense.ir.Model lenet = DemoModel.lenet5();
+        dev.condense.ir.Model lenet = dev.condense.models.Zoo.get("lenet-5").build(dev.condense.models.ZooSpec.fashionMnist());
         var g = lenet.graph();
         var init = new java.util.LinkedHashMap<>(g.initializers());
         init.put("conv1.weight", dev.condense.ir.Tensor.ofFloats("conv1.weight", new long[] {6, 2, 5, 5}, new float[300]));
