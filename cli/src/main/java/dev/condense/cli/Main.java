@@ -2,6 +2,7 @@
 package dev.condense.cli;
 
 import dev.condense.data.DatasetException;
+import dev.condense.io.TensorFileException;
 import dev.condense.ir.ModelLoadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import java.io.PrintWriter;
         version = "condense 0.1.0",
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
         subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, ZooCommand.class,
-                DatasetCommand.class, CommandLine.HelpCommand.class},
+                DatasetCommand.class, TensorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
 
@@ -43,8 +44,8 @@ public final class Main implements Runnable {
     /** Expected failures (bad files, bad options) print one line naming what is wrong; bugs keep their trace. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        if (e instanceof ModelLoadException || e instanceof DatasetException || e instanceof IOException
-                || e instanceof UserException) {
+        if (e instanceof ModelLoadException || e instanceof DatasetException || e instanceof TensorFileException
+                || e instanceof IOException || e instanceof UserException) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
             if (Boolean.getBoolean("condense.debug")) {
                 e.printStackTrace(err);
