@@ -18,11 +18,7 @@ final class SqueezeNet {
     }
 
     static Value v10(NetBuilder b) {
-        b.widthMultiplier(b.spec().multiplier(SMALL_WIDTH));
-        Value x = b.spec().smallInput()
-                ? b.conv("features.conv1", b.input(), b.width(96), 3, 1, 1)
-                : b.conv("features.conv1", b.input(), b.width(96), 7, 2, 0);
-        x = b.maxPool("features.pool1", b.relu("features.relu1", x), 3, 2, 0, true);
+        Value x = stem(b, 96, 7);
         x = fire(b, "features.fire2", x, 16, 64);
         x = fire(b, "features.fire3", x, 16, 64);
         x = fire(b, "features.fire4", x, 32, 128);
@@ -38,11 +34,7 @@ final class SqueezeNet {
 
     /** Version 1.1: a 3x3 stem of 64 and earlier pooling, 2.4 times fewer operations for the same accuracy. */
     static Value v11(NetBuilder b) {
-        b.widthMultiplier(b.spec().multiplier(SMALL_WIDTH));
-        Value x = b.spec().smallInput()
-                ? b.conv("features.conv1", b.input(), b.width(64), 3, 1, 1)
-                : b.conv("features.conv1", b.input(), b.width(64), 3, 2, 0);
-        x = b.maxPool("features.pool1", b.relu("features.relu1", x), 3, 2, 0, true);
+        Value x = stem(b, 64, 3);
         x = fire(b, "features.fire2", x, 16, 64);
         x = fire(b, "features.fire3", x, 16, 64);
         x = b.maxPool("features.pool3", x, 3, 2, 0, true);
@@ -54,6 +46,15 @@ final class SqueezeNet {
         x = fire(b, "features.fire8", x, 64, 256);
         x = fire(b, "features.fire9", x, 64, 256);
         return classifier(b, x);
+    }
+
+    /** The strided first convolution (3x3 stride 1 on small inputs), ReLU and a 3x3 stride-2 max pool. */
+    private static Value stem(NetBuilder b, int channels, int kernel) {
+        b.widthMultiplier(b.spec().multiplier(SMALL_WIDTH));
+        Value x = b.spec().smallInput()
+                ? b.conv("features.conv1", b.input(), b.width(channels), 3, 1, 1)
+                : b.conv("features.conv1", b.input(), b.width(channels), kernel, 2, 0);
+        return b.maxPool("features.pool1", b.relu("features.relu1", x), 3, 2, 0, true);
     }
 
     private static Value fire(NetBuilder b, String n, Value x, int squeeze, int expand) {
