@@ -1,0 +1,75 @@
+// A graph compiled for fixed input shapes: kernels in order, operands placed, arenas pooled per run.
+package dev.condense.runtime.vector;
+
+import dev.condense.ir.DataType;
+import dev.condense.ir.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Built once, run many times. A run borrows an arena (one float array holding every activation
+ * and scratch region) from a pool and returns it, so steady-state runs allocate nothing but the
+ * output tensors they hand back; concurrent runs each hold their own arena.
+ */
+final class Plan {
+
+    private final Kernel[] kernels;
+    private final String[] kernelNames;
+    private final Map<String, Operand> inputs;
+    private final Map<String, Operand> outputs;
+    private final int arenaSize;
+    private final ConcurrentLinkedQueue<float[]> arenas = new ConcurrentLinkedQueue<>();
+
+    Plan(List<Kernel> kernels, List<String> kernelNames, Map<String, Operand> inputs, Map<String, Operand> outputs,
+         int arenaSize) {
+        this.kernels = kernels.toArray(Kernel[]::new);
+        this.kernelNames = kernelNames.toArray(String[]::new);
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.arenaSize = arenaSize;
+    }
+
+    /** Floats of activation memory one run needs. */
+    int arenaSize() {
+        return arenaSize;
+    }
+
+    int kernelCount() {
+        return kernels.length;
+    }
+
+    List<String> kernelNames() {
+        return List.of(kernelNames);
+    }
+
+    Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        float[] arena = arenas.poll();
+        if (arena == null) {
+            arena = new float[arenaSize];
+        }
+        try {
+            for (Map.Entry<String, Operand> in : inputs.entrySet()) {
+                Tensor t = feeds.get(in.getKey());
+                Operand o = in.getValue();
+                MemorySegment.copy(t.data(), Tensor.FLOAT_LE, 0, arena, o.offset(), o.size());
+            }
+            for (Kernel k : kernels) {
+                k.run(arena);
+            }
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Operand> e : outputs.entrySet()) {
+                Operand o = e.getValue();
+                MemorySegment seg = MemorySegment.ofArray(new byte[Math.multiplyExact(o.size(), 4)]);
+                MemorySegment.copy(o.array(arena), o.offset(), seg, Tensor.FLOAT_LE, 0, o.size());
+                out.put(e.getKey(), new Tensor(e.getKey(), DataType.FLOAT, o.shape(), seg));
+            }
+            return out;
+        } finally {
+            arenas.offer(arena);
+        }
+    }
+}

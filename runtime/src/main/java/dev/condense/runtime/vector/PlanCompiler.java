@@ -1,0 +1,269 @@
+// Compiles a model for fixed input shapes into a Plan: fold, infer, fuse activations, bind kernels, place memory.
+package dev.condense.runtime.vector;
+
+import dev.condense.ir.DataType;
+import dev.condense.ir.Graph;
+import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.ir.Node;
+import dev.condense.ir.Tensor;
+import dev.condense.ir.ValueInfo;
+import dev.condense.ops.ClipAttrs;
+import dev.condense.ops.LeakyReluAttrs;
+import dev.condense.passes.FixInputShape;
+import dev.condense.passes.FoldBatchNorm;
+import dev.condense.passes.GraphPass;
+import dev.condense.passes.Passes;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.ops.OpRegistry;
+import dev.condense.shape.ShapeInference;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The importer's passes do the graph work: fixing the input shapes lets constant folding collapse
+ * every Shape/Gather/Concat chain a PyTorch export computes reshape targets with, and BatchNorm
+ * after a convolution or matrix product is folded into its weights. What remains is float32
+ * arithmetic on static shapes, which is what the kernels are written for.
+ */
+final class PlanCompiler {
+
+    private static final Set<String> FUSES_ACTIVATION = Set.of("Conv", "Gemm", "MatMul");
+
+    private PlanCompiler() {
+    }
+
+    /**
+     * @param shapes   the shape of every float input for this plan
+     * @param constant inputs that are not float32 (shape or index tensors), baked into the plan
+     */
+    static Plan compile(Model model, Map<String, long[]> shapes, Map<String, Tensor> constant, Parallel parallel)
+            throws ModelLoadException, SessionException {
+        Model prepared = prepare(model, shapes, constant);
+        Graph g = prepared.graph();
+        int opset = prepared.opset();
+        Map<String, List<Node>> consumers = g.consumers();
+        Set<String> graphOutputs = new HashSet<>();
+        g.outputs().forEach(v -> graphOutputs.add(v.name()));
+
+        Map<String, Operand> operands = new HashMap<>();
+        Map<String, Operand> inputs = new LinkedHashMap<>();
+        for (ValueInfo v : g.inputs()) {
+            if (!g.initializers().containsKey(v.name())) {
+                Operand o = activation(g, v.name());
+                operands.put(v.name(), o);
+                inputs.put(v.name(), o);
+            }
+        }
+
+        // Fusion: a Relu, Clip or LeakyRelu that alone consumes a Conv, Gemm or MatMul output runs inside it.
+        Map<Node, Activation> fused = new HashMap<>();
+        Set<Node> absorbed = new HashSet<>();
+        for (Node n : g.nodes()) {
+            if (!n.isDefaultDomain() || !FUSES_ACTIVATION.contains(n.opType())) {
+                continue;
+            }
+            String out = n.outputs().getFirst();
+            List<Node> users = consumers.getOrDefault(out, List.of());
+            if (users.size() != 1 || graphOutputs.contains(out)) {
+                continue;
+            }
+            Node user = users.getFirst();
+            Activation a = activationOf(user, g, opset);
+            if (a != null && user.inputs().getFirst().equals(out)) {
+                fused.put(n, a);
+                absorbed.add(user);
+            }
+        }
+
+        List<Kernel> kernels = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<MemoryPlanner.Region> regions = new ArrayList<>();
+        Map<Operand, int[]> lifetime = new HashMap<>(); // operand -> {first, last}
+        Map<Operand, Operand> aliasRoot = new HashMap<>();
+        for (Operand o : inputs.values()) {
+            lifetime.put(o, new int[] {0, 0});
+        }
+        int step = 0;
+        for (Node n : g.nodes()) {
+            if (absorbed.contains(n)) {
+                continue;
+            }
+            Activation act = fused.getOrDefault(n, Activation.NONE);
+            List<Operand> ins = new ArrayList<>();
+            List<Tensor> consts = new ArrayList<>();
+            for (String name : n.inputs()) {
+                if (name.isEmpty()) {
+                    ins.add(null);
+                    consts.add(null);
+                    continue;
+                }
+                Tensor c = g.initializers().get(name);
+                consts.add(c);
+                Operand o = c != null ? constantOperand(c) : operands.get(name);
+                if (o == null) {
+                    throw new SessionException("node '" + n.name() + "' (" + n.opType() + ") reads '" + name
+                            + "', which nothing before it produces");
+                }
+                ins.add(o);
+            }
+            List<Operand> outs = new ArrayList<>();
+            for (int j = 0; j < n.outputs().size(); j++) {
+                String name = n.outputs().get(j);
+                // A fused activation's output is where the producer writes.
+                String target = j == 0 && !act.isNone() ? consumers.get(name).getFirst().outputs().getFirst() : name;
+                Operand o = name.isEmpty() ? new Operand(n.name() + "#unused" + j, new long[] {0}, null)
+                        : activation(g, target);
+                operands.put(name, o);
+                operands.put(target, o);
+                outs.add(o);
+            }
+            var found = OpRegistry.find(n.domain(), n.opType(), n.isDefaultDomain() ? opset : 1);
+            if (found.isEmpty()) {
+                String versions = OpRegistry.versions(n.domain(), n.opType());
+                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
+                        + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + opset
+                        + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
+                        : "; it has versions " + versions));
+            }
+            KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act);
+            kernels.add(found.get().factory().create(ctx));
+            names.add(n.name());
+            for (Operand in : ins) {
+                if (in != null && !in.isConstant()) {
+                    Operand root = aliasRoot.getOrDefault(in, in);
+                    lifetime.get(root)[1] = step;
+                }
+            }
+            for (int j = 0; j < outs.size(); j++) {
+                Operand o = outs.get(j);
+                if (ctx.aliasOf[j] >= 0) {
+                    Operand root = aliasRoot.getOrDefault(ins.get(ctx.aliasOf[j]), ins.get(ctx.aliasOf[j]));
+                    aliasRoot.put(o, root);
+                    lifetime.get(root)[1] = step;
+                } else {
+                    lifetime.put(o, new int[] {step, step});
+                }
+            }
+            for (Operand s : ctx.scratch) {
+                regions.add(new MemoryPlanner.Region(s, s.size(), step, step));
+            }
+            step++;
+        }
+        Map<String, Operand> outputs = new LinkedHashMap<>();
+        for (ValueInfo v : g.outputs()) {
+            Tensor c = g.initializers().get(v.name());
+            Operand o = c != null ? constantOperand(c) : operands.get(v.name());
+            if (o == null) {
+                throw new SessionException("graph output '" + v.name() + "' is not produced by any node");
+            }
+            outputs.put(v.name(), o);
+            if (!o.isConstant()) {
+                lifetime.get(aliasRoot.getOrDefault(o, o))[1] = Integer.MAX_VALUE;
+            }
+        }
+        for (Map.Entry<Operand, int[]> e : lifetime.entrySet()) {
+            regions.add(new MemoryPlanner.Region(e.getKey(), e.getKey().size(), e.getValue()[0], e.getValue()[1]));
+        }
+        int arena = MemoryPlanner.place(regions);
+        for (Map.Entry<Operand, Operand> e : aliasRoot.entrySet()) {
+            e.getKey().place(e.getValue().offset());
+        }
+        return new Plan(kernels, names, inputs, outputs, arena);
+    }
+
+    /** Fixes input shapes, bakes non-float inputs in, folds constants and BatchNorm, infers every shape. */
+    static Model prepare(Model model, Map<String, long[]> shapes, Map<String, Tensor> constant)
+            throws ModelLoadException {
+        Model m = model;
+        if (!constant.isEmpty()) {
+            Graph g = m.graph();
+            Map<String, Tensor> init = new LinkedHashMap<>(g.initializers());
+            for (Map.Entry<String, Tensor> e : constant.entrySet()) {
+                init.put(e.getKey(), e.getValue().withName(e.getKey()));
+            }
+            List<ValueInfo> ins = g.inputs().stream().filter(v -> !constant.containsKey(v.name())).toList();
+            m = m.withGraph(g.withInputs(ins).withInitializers(init));
+        }
+        List<GraphPass> passes = new ArrayList<>();
+        passes.add(new FixInputShape(shapes));
+        passes.addAll(Passes.simplify());
+        passes.add(new FoldBatchNorm());
+        m = ShapeInference.infer(Passes.run(m, passes));
+        return m;
+    }
+
+    private static Operand activation(Graph g, String name) throws SessionException {
+        ValueInfo v = g.typeOf(name).orElseThrow(() -> new SessionException("value '" + name + "' has no known type"));
+        if (v.dtype() != DataType.FLOAT) {
+            throw new SessionException("value '" + name + "' is " + v.typeString() + " at run time; the vector engine"
+                    + " computes float32 (shape and index values must fold to constants once input shapes are fixed)");
+        }
+        if (!v.isStatic()) {
+            throw new SessionException("value '" + name + "' has shape " + v.typeString()
+                    + " even with the input shapes fixed; the vector engine needs static shapes");
+        }
+        return new Operand(name, dev.condense.ir.Dim.sizes(v.shape().orElseThrow()), null);
+    }
+
+    private static Operand constantOperand(Tensor t) {
+        float[] values;
+        if (t.dtype() == DataType.FLOAT) {
+            values = t.toFloatArray();
+        } else {
+            long n = t.elementCount();
+            values = new float[Math.toIntExact(n)];
+            for (int i = 0; i < n; i++) {
+                values[i] = (float) t.getDouble(i);
+            }
+        }
+        return new Operand(t.name(), t.dims(), values);
+    }
+
+    /** The activation {@code user} applies, when it is one the producer's kernel can fuse; else null. */
+    private static Activation activationOf(Node user, Graph g, int opset) {
+        if (!user.isDefaultDomain()) {
+            return null;
+        }
+        return switch (user.opType()) {
+            case "Relu" -> Activation.RELU;
+            case "LeakyRelu" -> {
+                try {
+                    yield Activation.leakyRelu(LeakyReluAttrs.of(user, opset).alpha());
+                } catch (ModelLoadException e) {
+                    yield null;
+                }
+            }
+            case "Clip" -> clipBounds(user, g, opset);
+            default -> null;
+        };
+    }
+
+    /** Clip's bounds when they are constants (attributes before opset 11, initializer inputs after); else null. */
+    private static Activation clipBounds(Node clip, Graph g, int opset) {
+        try {
+            ClipAttrs attrs = ClipAttrs.of(clip, opset);
+            float[] bounds = {attrs.min(), attrs.max()};
+            if (attrs.boundsFromInputs()) {
+                for (int i = 1; i <= 2; i++) {
+                    if (i < clip.inputs().size() && !clip.inputs().get(i).isEmpty()) {
+                        Tensor t = g.initializers().get(clip.inputs().get(i));
+                        if (t == null || t.elementCount() != 1) {
+                            return null;
+                        }
+                        bounds[i - 1] = (float) t.getDouble(0);
+                    }
+                }
+            }
+            return Activation.clip(bounds[0], bounds[1]);
+        } catch (ModelLoadException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+// The pure-Java engine: compiles a plan per input signature and runs it on the session's thread pool.
+package dev.condense.runtime.vector;
+
+import dev.condense.ir.DataType;
+import dev.condense.ir.Dim;
+import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.ir.Tensor;
+import dev.condense.ir.ValueInfo;
+import dev.condense.runtime.Engine;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionOptions;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Plans are keyed by the input shapes (and by the values of non-float inputs, which are baked in
+ * as constants). Opening compiles the plan for the declared shapes, with a symbolic batch set to
+ * the batch-size hint or 1, so a model with an op the engine lacks fails at open, not at the
+ * first run. Closing waits for runs in flight.
+ */
+public final class VectorEngine implements Engine {
+
+    private final Model model;
+    private final List<ValueInfo> inputs;
+    private final Parallel parallel;
+    private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private VectorEngine(Model model, Parallel parallel) {
+        this.model = model;
+        this.inputs = model.graph().inputs().stream()
+                .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
+        this.parallel = parallel;
+    }
+
+    public static VectorEngine open(Model model, SessionOptions options) throws ModelLoadException, SessionException {
+        VectorEngine engine = new VectorEngine(model, new Parallel(options.threads()));
+        try {
+            Map<String, long[]> declared = engine.declaredShapes(options.batchSize().orElse(1));
+            if (declared != null) {
+                engine.plan(declared, Map.of());
+            }
+            return engine;
+        } catch (ModelLoadException | SessionException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** The declared input shapes with a symbolic batch set; null when other dimensions are open. */
+    private Map<String, long[]> declaredShapes(int batch) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (ValueInfo v : inputs) {
+            if (v.dtype() != DataType.FLOAT || v.shape().isEmpty()) {
+                return null;
+            }
+            List<Dim> dims = v.shape().get();
+            long[] s = new long[dims.size()];
+            for (int i = 0; i < s.length; i++) {
+                if (dims.get(i) instanceof Dim.Fixed(long size)) {
+                    s[i] = size;
+                } else if (i == 0) {
+                    s[i] = batch;
+                } else {
+                    return null;
+                }
+            }
+            shapes.put(v.name(), s);
+        }
+        return shapes;
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) throws SessionException {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("session is closed");
+            }
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            Map<String, Tensor> constant = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+                if (e.getValue().dtype() == DataType.FLOAT) {
+                    shapes.put(e.getKey(), e.getValue().dims());
+                } else {
+                    constant.put(e.getKey(), e.getValue());
+                }
+            }
+            Plan plan;
+            try {
+                plan = plan(shapes, constant);
+            } catch (ModelLoadException e) {
+                throw new SessionException("cannot compile the model for inputs " + describe(feeds) + ": "
+                        + e.getMessage(), e);
+            }
+            return plan.run(feeds);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private Plan plan(Map<String, long[]> shapes, Map<String, Tensor> constant)
+            throws ModelLoadException, SessionException {
+        String key = key(shapes, constant);
+        Plan plan = plans.get(key);
+        if (plan == null) {
+            // Two threads may compile the same plan at once; the first stored wins and both are correct.
+            plan = PlanCompiler.compile(model, shapes, constant, parallel);
+            Plan raced = plans.putIfAbsent(key, plan);
+            if (raced != null) {
+                plan = raced;
+            }
+        }
+        return plan;
+    }
+
+    private static String key(Map<String, long[]> shapes, Map<String, Tensor> constant) {
+        StringBuilder sb = new StringBuilder();
+        shapes.forEach((k, v) -> sb.append(k).append(Arrays.toString(v)).append(';'));
+        constant.forEach((k, v) -> sb.append(k).append('=').append(v.dtype()).append(Arrays.toString(v.dims()))
+                .append(Arrays.hashCode(v.toByteArray())).append(';'));
+        return sb.toString();
+    }
+
+    private static String describe(Map<String, Tensor> feeds) {
+        StringBuilder sb = new StringBuilder();
+        feeds.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(": ")
+                .append(v.dtype().displayName()).append(Arrays.toString(v.dims())));
+        return sb.toString();
+    }
+
+    /** The activation memory of the plan for these input shapes, in floats (for benchmarks and tests). */
+    public int arenaFloats(Map<String, long[]> shapes) throws ModelLoadException, SessionException {
+        return plan(shapes, Map.of()).arenaSize();
+    }
+
+    @Override
+    public String describe() {
+        return "vector (" + parallel.threads() + " thread" + (parallel.threads() == 1 ? "" : "s") + ", "
+                + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() + " floats per vector)";
+    }
+
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                plans.clear();
+                parallel.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}
