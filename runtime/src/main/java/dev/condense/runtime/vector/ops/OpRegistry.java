@@ -24,6 +24,10 @@ public final class OpRegistry {
 
     private static final List<Entry> ENTRIES = List.of(
             // op, since-version, factory: one line per kernel, grouped as in the ONNX operator list
+            // Conv, Gemm, MatMul: registered by the GEMM kernels
+            new Entry("", "Conv", 1, Conv::create),
+            new Entry("", "Gemm", 1, Gemm::create),
+            new Entry("", "MatMul", 1, MatMul::create),
             new Entry("", "Identity", 1, Reshape::identity)
     );
 

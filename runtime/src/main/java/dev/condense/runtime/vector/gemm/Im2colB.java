@@ -1,0 +1,125 @@
+// B as the im2col view of one image and channel group: convolution windows packed on the fly, never stored.
+package dev.condense.runtime.vector.gemm;
+
+/**
+ * Row {@code k = (c*kH + ky)*kW + kx} and column {@code n = oy*outW + ox} of B is
+ * {@code x[c][oy*sH - padTop + ky*dH][ox*sW - padLeft + kx*dW]}, zero outside the image. Packing
+ * walks each B row along an output row, so at stride 1 the interior is a contiguous copy; only
+ * the borders are tested pixel by pixel.
+ */
+public final class Im2colB implements BPacker {
+
+    // x: [C, H, W] for one image and group, starting at offset
+    private final float[] src;
+    private final int offset;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int kernelH;
+    private final int kernelW;
+    private final int strideH;
+    private final int strideW;
+    private final int padTop;
+    private final int padLeft;
+    private final int dilationH;
+    private final int dilationW;
+    private final int outH;
+    private final int outW;
+
+    public Im2colB(float[] src, int offset, int channels, int height, int width, int kernelH, int kernelW,
+                   int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW) {
+        this.src = src;
+        this.offset = offset;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.dilationH = dilationH;
+        this.dilationW = dilationW;
+        this.outH = outH;
+        this.outW = outW;
+    }
+
+    @Override
+    public int k() {
+        return channels * kernelH * kernelW;
+    }
+
+    @Override
+    public int n() {
+        return outH * outW;
+    }
+
+    @Override
+    public void pack(int k0, int kc, int n0, int cols, float[] dst) {
+        int nr = MicroKernel.NR;
+        int panelStride = kc * nr;
+        int panels = Math.ceilDiv(cols, nr);
+        int end = n0 + cols;
+        for (int kk = 0; kk < kc; kk++) {
+            int row = k0 + kk;
+            int kx = row % kernelW;
+            int ky = (row / kernelW) % kernelH;
+            int c = row / (kernelW * kernelH);
+            int plane = offset + c * height * width;
+            int dx = kx * dilationW - padLeft;
+            // dst position of column n0: panel 0, lane 0, row kk
+            int base = kk * nr;
+            int lane = 0;
+            int oy = n0 / outW;
+            int ox = n0 - oy * outW;
+            int n = n0;
+            while (n < end) {
+                int run = Math.min(outW - ox, end - n);
+                int iy = oy * strideH - padTop + ky * dilationH;
+                if (iy < 0 || iy >= height) {
+                    for (int i = 0; i < run; i++) {
+                        dst[base + lane] = 0f;
+                        if (++lane == nr) {
+                            lane = 0;
+                            base += panelStride;
+                        }
+                    }
+                } else {
+                    int rowBase = plane + iy * width;
+                    int i = 0;
+                    while (i < run) {
+                        int ix = (ox + i) * strideW + dx;
+                        if (strideW == 1 && ix >= 0) {
+                            // Contiguous stretch inside the row: copy up to the panel's edge at once.
+                            int span = Math.min(Math.min(run - i, nr - lane), width - ix);
+                            if (span > 0) {
+                                System.arraycopy(src, rowBase + ix, dst, base + lane, span);
+                                i += span;
+                                lane += span;
+                                if (lane == nr) {
+                                    lane = 0;
+                                    base += panelStride;
+                                }
+                                continue;
+                            }
+                        }
+                        dst[base + lane] = ix >= 0 && ix < width ? src[rowBase + ix] : 0f;
+                        i++;
+                        if (++lane == nr) {
+                            lane = 0;
+                            base += panelStride;
+                        }
+                    }
+                }
+                n += run;
+                ox = 0;
+                oy++;
+            }
+            // Columns past the range in the last panel are zero so the micro-kernel may read them.
+            for (int rel = cols; rel < panels * nr; rel++) {
+                dst[(rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
+            }
+        }
+    }
+}

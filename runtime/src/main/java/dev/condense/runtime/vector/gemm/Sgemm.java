@@ -1,0 +1,94 @@
+// Blocked single-precision GEMM: C[M, N] = A[M, K] x B[K, N] (+ bias, activation) over packed panels.
+package dev.condense.runtime.vector.gemm;
+
+import dev.condense.runtime.vector.Activation;
+
+/**
+ * The loop nest of Goto and van de Geijn: B is packed one K-block by column-block at a time (from a
+ * {@link BPacker}, so im2col never touches memory twice), that block stays in L2 while every
+ * row panel of A streams past it, and the {@link MicroKernel} keeps a 6 x NR tile of C in
+ * registers across the K-block. A call covers a range of A's row panels and of B's columns, so a
+ * caller can split work over threads either way. {@link SgemmReference} is the plain twin.
+ */
+public final class Sgemm {
+
+    /** K-block: a 6 x KC slice of A (6 KB) and a KC x NR slice of B (16 KB on AVX2) fit L1 together. */
+    public static final int KC = 256;
+    /** Column block: KC x NC floats of packed B (128 KB) stay in L2 while all of A passes. */
+    public static final int NC = 128;
+    public static final int MR = PackedA.MR;
+    public static final int NR = MicroKernel.NR;
+
+    private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private Sgemm() {
+    }
+
+    /**
+     * Computes rows {@code [panelStart*MR, min(panelEnd*MR, M))} and columns {@code [n0, n1)} of C.
+     *
+     * @param c    C with row stride {@code ldc}, element (0, 0) at {@code cOff}
+     * @param bias one value per row of A, padded to a multiple of MR, or null
+     */
+    public static void multiply(PackedA a, int panelStart, int panelEnd, BPacker b, int n0, int n1,
+                                float[] c, int cOff, int ldc, float[] bias, Activation act) {
+        int k = a.k();
+        if (b.k() != k) {
+            throw new IllegalArgumentException("A has " + k + " columns, B " + b.k() + " rows");
+        }
+        float[] packed = PACK.get();
+        float[] edge = EDGE.get();
+        for (int nc0 = n0; nc0 < n1; nc0 += NC) {
+            int cols = Math.min(NC, n1 - nc0);
+            int panelsB = Math.ceilDiv(cols, NR);
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int kc = Math.min(KC, k - k0);
+                b.pack(k0, kc, nc0, cols, packed);
+                boolean accumulate = k0 > 0;
+                boolean last = k0 + kc >= k;
+                for (int p = panelStart; p < panelEnd; p++) {
+                    int aOff = a.offset(p, k0);
+                    int row0 = p * MR;
+                    int rows = Math.min(MR, a.m() - row0);
+                    for (int j = 0; j < panelsB; j++) {
+                        int col0 = nc0 + j * NR;
+                        int width = Math.min(NR, n1 - col0);
+                        int cIndex = cOff + row0 * ldc + col0;
+                        if (rows == MR && width == NR) {
+                            MicroKernel.tile(a.data(), aOff, packed, j * kc * NR, kc, c, cIndex, ldc,
+                                    accumulate, last, bias, row0, act);
+                        } else {
+                            edgeTile(a, aOff, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge,
+                                    accumulate, last, bias, row0, act);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A tile cut by the edge of C: computed whole in a scratch tile, then the valid part copied. */
+    private static void edgeTile(PackedA a, int aOff, float[] packed, int bOff, int kc, float[] c, int cIndex,
+                                 int ldc, int rows, int width, float[] edge, boolean accumulate, boolean last,
+                                 float[] bias, int row0, Activation act) {
+        if (accumulate) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cIndex + r * ldc, edge, r * NR, width);
+            }
+        }
+        MicroKernel.tile(a.data(), aOff, packed, bOff, kc, edge, 0, NR, accumulate, last, bias, row0, act);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(edge, r * NR, c, cIndex + r * ldc, width);
+        }
+    }
+
+    /** {@code bias} padded with zeros to a whole number of row panels, as {@link #multiply} reads it. */
+    public static float[] padBias(float[] bias, int offset, int m) {
+        float[] padded = new float[Math.ceilDiv(m, MR) * MR];
+        if (bias != null) {
+            System.arraycopy(bias, offset, padded, 0, m);
+        }
+        return padded;
+    }
+}

@@ -1,0 +1,157 @@
+// Conv: 2-D (and 1-D) convolution with groups, dilation, strides, pads and auto_pad, over packed GEMM or depthwise.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.ir.ModelLoadException;
+import dev.condense.ops.ConvAttrs;
+import dev.condense.ops.SlidingWindow;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Activation;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Operand;
+import dev.condense.runtime.vector.Parallel;
+import dev.condense.runtime.vector.gemm.BPacker;
+import dev.condense.runtime.vector.gemm.Im2colB;
+import dev.condense.runtime.vector.gemm.PackedA;
+import dev.condense.runtime.vector.gemm.RowMajorB;
+import dev.condense.runtime.vector.gemm.Sgemm;
+
+/**
+ * Three paths, chosen once at build time:
+ * <ul>
+ *   <li>depthwise (one input and one output channel per group): a direct kernel, since a GEMM of
+ *       one row would waste the micro-kernel ({@link DepthwiseConv});</li>
+ *   <li>1x1, stride 1, no padding: the input plane is B as it is;</li>
+ *   <li>anything else: B is the im2col view, packed straight from the input.</li>
+ * </ul>
+ * Weights are packed per group at build time; the bias and any fused activation are applied as
+ * the GEMM writes its last K-block. Work is split over images, groups and column blocks, or over
+ * row panels when a layer has too few columns to go round (late layers of a batch-1 ResNet).
+ */
+final class Conv {
+
+    private Conv() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        Operand x = ctx.input(0);
+        Operand w = ctx.input(1);
+        Operand y = ctx.output(0);
+        if (!w.isConstant()) {
+            throw ctx.error("the weight must be a constant (an initializer) for the vector engine");
+        }
+        int rank = x.rank();
+        if (rank != 3 && rank != 4) {
+            throw ctx.error("the vector engine convolves 1-D and 2-D inputs; got input " + x);
+        }
+        ConvAttrs attrs;
+        SlidingWindow window;
+        SlidingWindow.Placement placement;
+        int[] kernel = new int[rank - 2];
+        long[] spatial = new long[rank - 2];
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = Math.toIntExact(w.dim(i + 2));
+            spatial[i] = x.dim(i + 2);
+        }
+        try {
+            attrs = ConvAttrs.of(ctx.node(), ctx.opset());
+            window = attrs.window(ctx.node(), kernel);
+            placement = window.resolve(ctx.node(), spatial);
+        } catch (ModelLoadException e) {
+            throw ctx.error(e.getMessage());
+        }
+        // A 1-D convolution is a 2-D one of height 1.
+        boolean oneD = rank == 3;
+        int[] strides = window.attrs().strides();
+        int[] dilations = window.attrs().dilations();
+        int last = kernel.length - 1;
+        Geometry g = new Geometry(
+                Math.toIntExact(x.dim(0)), Math.toIntExact(x.dim(1)),
+                oneD ? 1 : Math.toIntExact(x.dim(2)), Math.toIntExact(x.dim(rank - 1)),
+                Math.toIntExact(w.dim(0)), attrs.group(),
+                oneD ? 1 : kernel[0], kernel[kernel.length - 1],
+                oneD ? 1 : strides[0], strides[last],
+                oneD ? 0 : (int) placement.pads()[0], (int) placement.pads()[oneD ? 0 : 1],
+                oneD ? 1 : dilations[0], dilations[last],
+                oneD ? 1 : Math.toIntExact(y.dim(2)), Math.toIntExact(y.dim(rank - 1)));
+        if (g.channels % g.group != 0 || g.outChannels % g.group != 0 || w.dim(1) != g.channels / g.group) {
+            throw ctx.error("input " + x + " and weight " + w + " do not agree with group " + g.group);
+        }
+        float[] bias = ctx.hasInput(2) ? ctx.input(2).constant() : null;
+        if (ctx.hasInput(2) && !ctx.input(2).isConstant()) {
+            throw ctx.error("the bias must be a constant for the vector engine");
+        }
+        Activation act = ctx.activation();
+        if (g.group == g.channels && g.outChannels == g.channels) {
+            return DepthwiseConv.create(ctx.parallel(), x, y, g, w.constant(), bias, act);
+        }
+        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, act);
+    }
+
+    /** Every size of one convolution, as ints (activations fit a float array). */
+    record Geometry(int batch, int channels, int height, int width, int outChannels, int group,
+                    int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft,
+                    int dilationH, int dilationW, int outH, int outW) {
+
+        boolean pointwise() {
+            return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0;
+        }
+    }
+
+    private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, float[] weights, float[] bias,
+                               Activation act) {
+        int cg = g.channels / g.group;
+        int mg = g.outChannels / g.group;
+        int kSize = cg * g.kernelH * g.kernelW;
+        PackedA[] packed = new PackedA[g.group];
+        float[][] biases = new float[g.group][];
+        for (int gi = 0; gi < g.group; gi++) {
+            // w: [M, C/group, kH, kW]; group gi owns rows gi*mg .. gi*mg+mg-1
+            packed[gi] = PackedA.pack(weights, gi * mg * kSize, mg, kSize, kSize);
+            biases[gi] = Sgemm.padBias(bias, gi * mg, mg);
+        }
+        int n = g.outH * g.outW;
+        int chunks = Math.ceilDiv(n, Sgemm.NC);
+        int units = g.batch * g.group;
+        int panels = packed[0].panels();
+        int inPlane = cg * g.height * g.width;
+        int outPlane = mg * n;
+        boolean splitColumns = (long) units * chunks >= parallel.threads();
+        return arena -> {
+            float[] xa = x.array(arena);
+            float[] ya = y.array(arena);
+            int xOff = x.offset();
+            int yOff = y.offset();
+            if (splitColumns) {
+                parallel.forRange(units * chunks, 1, (start, end) -> {
+                    for (int item = start; item < end; item++) {
+                        int unit = item / chunks;
+                        int chunk = item - unit * chunks;
+                        int gi = unit % g.group;
+                        BPacker b = source(xa, xOff + unit * inPlane, cg, g);
+                        int n0 = chunk * Sgemm.NC;
+                        Sgemm.multiply(packed[gi], 0, panels, b, n0, Math.min(n, n0 + Sgemm.NC),
+                                ya, yOff + unit * outPlane, n, biases[gi], act);
+                    }
+                });
+            } else {
+                for (int unit = 0; unit < units; unit++) {
+                    int gi = unit % g.group;
+                    BPacker b = source(xa, xOff + unit * inPlane, cg, g);
+                    int yBase = yOff + unit * outPlane;
+                    parallel.forRange(panels, 1, (p0, p1) ->
+                            Sgemm.multiply(packed[gi], p0, p1, b, 0, n, ya, yBase, n, biases[gi], act));
+                }
+            }
+        };
+    }
+
+    private static BPacker source(float[] xa, int offset, int cg, Geometry g) {
+        if (g.pointwise()) {
+            int plane = g.height * g.width;
+            return new RowMajorB(xa, offset, cg, plane, plane);
+        }
+        return new Im2colB(xa, offset, cg, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW,
+                g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW);
+    }
+}
