@@ -1,15 +1,17 @@
 // The innermost GEMM loop: a 6 x (2 vectors) tile of C accumulated in registers over one K-block.
 package dev.condense.runtime.vector.gemm;
 
-import dev.condense.runtime.vector.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code C[6][NR] (+)= A_panel[kc][6] x B_panel[kc][NR]} with NR two vectors wide (16 floats on
  * AVX2, 32 on AVX-512). Twelve accumulators, two B vectors and one broadcast A value live in
- * registers; each k costs two vector loads, six broadcasts and twelve FMAs. On the last K-block the
- * bias and the fused activation are applied on the way out, so C is written once in final form.
+ * registers; each k costs two vector loads, six broadcasts and twelve FMAs.
+ *
+ * <p>The method is written out flat, with no helper taking a vector argument: C2 keeps vectors in
+ * registers only while it can see every use, and a call it declines to inline would box all
+ * twelve accumulators. Bias and activation are a separate pass ({@link Sgemm}) for the same reason.
  */
 final class MicroKernel {
 
@@ -22,12 +24,9 @@ final class MicroKernel {
     private MicroKernel() {
     }
 
-    /**
-     * @param accumulate add to C (a K-block after the first) rather than overwrite it
-     * @param last       this is the last K-block: add {@code bias[m0 + r]} and apply {@code act}
-     */
+    /** @param accumulate add to C (a K-block after the first) rather than overwrite it */
     static void tile(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc,
-                     boolean accumulate, boolean last, float[] bias, int m0, Activation act) {
+                     boolean accumulate) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -45,7 +44,8 @@ final class MicroKernel {
         for (int k = 0; k < kc; k++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
+            FloatVector av;
+            av = FloatVector.broadcast(SPECIES, a[ai + 0]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
             av = FloatVector.broadcast(SPECIES, a[ai + 1]);
@@ -64,30 +64,31 @@ final class MicroKernel {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        store(c00, c01, c, cOff, accumulate, last, bias, m0, act);
-        store(c10, c11, c, cOff + ldc, accumulate, last, bias, m0 + 1, act);
-        store(c20, c21, c, cOff + 2 * ldc, accumulate, last, bias, m0 + 2, act);
-        store(c30, c31, c, cOff + 3 * ldc, accumulate, last, bias, m0 + 3, act);
-        store(c40, c41, c, cOff + 4 * ldc, accumulate, last, bias, m0 + 4, act);
-        store(c50, c51, c, cOff + 5 * ldc, accumulate, last, bias, m0 + 5, act);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int off, boolean accumulate, boolean last,
-                              float[] bias, int m, Activation act) {
         if (accumulate) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, c, off));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, c, off + LANES));
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc + LANES));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc + LANES));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + LANES));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + LANES));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + LANES));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + LANES));
         }
-        if (last) {
-            if (bias != null) {
-                float bm = bias[m];
-                v0 = v0.add(bm);
-                v1 = v1.add(bm);
-            }
-            v0 = act.apply(v0);
-            v1 = act.apply(v1);
-        }
-        v0.intoArray(c, off);
-        v1.intoArray(c, off + LANES);
+        c00.intoArray(c, cOff + 0 * ldc);
+        c01.intoArray(c, cOff + 0 * ldc + LANES);
+        c10.intoArray(c, cOff + 1 * ldc);
+        c11.intoArray(c, cOff + 1 * ldc + LANES);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + LANES);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + LANES);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + LANES);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + LANES);
     }
 }

@@ -2,6 +2,7 @@
 package dev.condense.runtime.vector.gemm;
 
 import dev.condense.runtime.vector.Activation;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The loop nest of Goto and van de Geijn: B is packed one K-block by column-block at a time (from a
@@ -56,11 +57,12 @@ public final class Sgemm {
                         int width = Math.min(NR, n1 - col0);
                         int cIndex = cOff + row0 * ldc + col0;
                         if (rows == MR && width == NR) {
-                            MicroKernel.tile(a.data(), aOff, packed, j * kc * NR, kc, c, cIndex, ldc,
-                                    accumulate, last, bias, row0, act);
+                            MicroKernel.tile(a.data(), aOff, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate);
                         } else {
-                            edgeTile(a, aOff, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge,
-                                    accumulate, last, bias, row0, act);
+                            edgeTile(a, aOff, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
+                        }
+                        if (last) {
+                            epilogue(c, cIndex, ldc, rows, width, bias, row0, act);
                         }
                     }
                 }
@@ -70,16 +72,37 @@ public final class Sgemm {
 
     /** A tile cut by the edge of C: computed whole in a scratch tile, then the valid part copied. */
     private static void edgeTile(PackedA a, int aOff, float[] packed, int bOff, int kc, float[] c, int cIndex,
-                                 int ldc, int rows, int width, float[] edge, boolean accumulate, boolean last,
-                                 float[] bias, int row0, Activation act) {
+                                 int ldc, int rows, int width, float[] edge, boolean accumulate) {
         if (accumulate) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cIndex + r * ldc, edge, r * NR, width);
             }
         }
-        MicroKernel.tile(a.data(), aOff, packed, bOff, kc, edge, 0, NR, accumulate, last, bias, row0, act);
+        MicroKernel.tile(a.data(), aOff, packed, bOff, kc, edge, 0, NR, accumulate);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(edge, r * NR, c, cIndex + r * ldc, width);
+        }
+    }
+
+    /** Adds the bias of each row and applies the activation to a finished tile of C. */
+    private static void epilogue(float[] c, int cIndex, int ldc, int rows, int width, float[] bias, int row0,
+                                 Activation act) {
+        boolean hasBias = bias != null;
+        if (!hasBias && act.isNone()) {
+            return;
+        }
+        int lanes = MicroKernel.LANES;
+        for (int r = 0; r < rows; r++) {
+            int off = cIndex + r * ldc;
+            float bv = hasBias ? bias[row0 + r] : 0f;
+            int j = 0;
+            for (; j + lanes <= width; j += lanes) {
+                FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv);
+                act.apply(v).intoArray(c, off + j);
+            }
+            for (; j < width; j++) {
+                c[off + j] = act.apply(c[off + j] + bv);
+            }
         }
     }
 

@@ -154,4 +154,41 @@ final class Conv {
         return new Im2colB(xa, offset, cg, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW,
                 g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW);
     }
+
+    /**
+     * The plain twin: the convolution sum of every output written out, in double.
+     * {@code x: [N, C, H, W]}, {@code w: [M, C/group, kH, kW]}, {@code y: [N, M, outH, outW]}.
+     */
+    static void reference(float[] x, float[] w, float[] bias, float[] y, Geometry g, Activation act) {
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
+        for (int n = 0; n < g.batch(); n++) {
+            for (int m = 0; m < g.outChannels(); m++) {
+                int group = m / mg;
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        double sum = bias == null ? 0 : bias[m];
+                        for (int c = 0; c < cg; c++) {
+                            int ci = group * cg + c;
+                            for (int ky = 0; ky < g.kernelH(); ky++) {
+                                int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                                if (iy < 0 || iy >= g.height()) {
+                                    continue;
+                                }
+                                for (int kx = 0; kx < g.kernelW(); kx++) {
+                                    int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
+                                    if (ix < 0 || ix >= g.width()) {
+                                        continue;
+                                    }
+                                    sum += (double) w[((m * cg + c) * g.kernelH() + ky) * g.kernelW() + kx]
+                                            * x[((n * g.channels() + ci) * g.height() + iy) * g.width() + ix];
+                                }
+                            }
+                        }
+                        y[((n * g.outChannels() + m) * g.outH() + oy) * g.outW() + ox] = act.apply((float) sum);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,160 @@
+// The Conv kernel's three paths (pointwise, im2col GEMM, depthwise) against the reference twin on edge geometries.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.ir.Attribute;
+import dev.condense.ir.DataType;
+import dev.condense.ir.Dim;
+import dev.condense.ir.Graph;
+import dev.condense.ir.Model;
+import dev.condense.ir.Node;
+import dev.condense.ir.Tensor;
+import dev.condense.ir.ValueInfo;
+import dev.condense.runtime.Backend;
+import dev.condense.runtime.Result;
+import dev.condense.runtime.Session;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionOptions;
+import dev.condense.runtime.vector.Activation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConvTest {
+
+    static final double TOLERANCE = 1e-5;
+
+    @ParameterizedTest(name = "N{0} C{1} {2}x{3} M{4} g{5} k{6}x{7} s{8} pad{9},{10},{11},{12} d{13} {14}")
+    @CsvSource({
+        // batch, C, H, W, M, group, kH, kW, stride, padTop, padLeft, padBottom, padRight, dilation, fused
+        "2, 5, 9, 11, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, none",   // pointwise: input plane is B
+        "1, 3, 17, 17, 13, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu", // im2col, borders
+        "1, 4, 16, 15, 8, 1, 3, 3, 2, 1, 1, 1, 1, 1, relu6",
+        "1, 3, 23, 23, 16, 1, 7, 7, 2, 3, 3, 3, 3, 1, none", // ResNet stem shape
+        "2, 6, 12, 12, 6, 1, 5, 5, 1, 4, 4, 4, 4, 2, none",  // dilation
+        "1, 4, 10, 9, 6, 1, 3, 2, 1, 0, 1, 1, 0, 1, none",   // asymmetric pads, non-square kernel
+        "1, 8, 13, 13, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1, relu", // grouped
+        "1, 6, 9, 9, 4, 2, 1, 1, 2, 0, 0, 0, 0, 1, none",    // strided pointwise
+        "1, 70, 9, 9, 33, 1, 3, 3, 1, 1, 1, 1, 1, 1, none",  // K = 630 spans three K-blocks
+        "1, 8, 7, 7, 300, 1, 1, 7, 1, 0, 3, 0, 3, 1, none",  // 1x7 (Inception), many row panels
+        "2, 16, 14, 14, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, relu6", // depthwise
+        "1, 12, 15, 15, 12, 12, 3, 3, 2, 1, 1, 1, 1, 1, none",  // depthwise strided
+        "1, 9, 20, 21, 9, 9, 5, 5, 1, 2, 2, 2, 2, 1, none",     // depthwise 5x5 (EfficientNet)
+        "1, 4, 11, 11, 4, 4, 3, 3, 1, 2, 2, 2, 2, 2, none",     // depthwise dilated
+    })
+    void matchesTheReference(int batch, int c, int h, int w, int m, int group, int kh, int kw, int stride,
+                             int padTop, int padLeft, int padBottom, int padRight, int dilation, String fused)
+            throws Exception {
+        int outH = (h + padTop + padBottom - dilation * (kh - 1) - 1) / stride + 1;
+        int outW = (w + padLeft + padRight - dilation * (kw - 1) - 1) / stride + 1;
+        Map<String, Attribute> attrs = new LinkedHashMap<>();
+        attrs.put("kernel_shape", Attribute.ints(kh, kw));
+        attrs.put("strides", Attribute.ints(stride, stride));
+        attrs.put("pads", Attribute.ints(padTop, padLeft, padBottom, padRight));
+        attrs.put("dilations", Attribute.ints(dilation, dilation));
+        attrs.put("group", Attribute.of((long) group));
+        SplittableRandom rng = new SplittableRandom(c * 131L + h * 17L + m);
+        float[] x = random(rng, batch * c * h * w);
+        float[] weights = random(rng, m * (c / group) * kh * kw);
+        float[] bias = random(rng, m);
+        Activation act = switch (fused) {
+            case "relu" -> Activation.RELU;
+            case "relu6" -> Activation.clip(0, 6);
+            default -> Activation.NONE;
+        };
+        Model model = convModel(new long[] {batch, c, h, w}, new long[] {m, c / group, kh, kw}, weights, bias, attrs,
+                fused, new long[] {batch, m, outH, outW});
+        Conv.Geometry g = new Conv.Geometry(batch, c, h, w, m, group, kh, kw, stride, stride, padTop, padLeft,
+                dilation, dilation, outH, outW);
+        float[] expected = new float[batch * m * outH * outW];
+        Conv.reference(x, weights, bias, expected, g, act);
+        for (int threads : new int[] {1, 3}) {
+            float[] got = run(model, x, new long[] {batch, c, h, w}, threads);
+            assertEquals(expected.length, got.length);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(expected[i], got[i], TOLERANCE * (1 + Math.abs(expected[i])),
+                        "output " + i + " with " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void depthwiseFastPathMatchesItsTwin() {
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int[] s : new int[][] {{1, 7, 7, 3, 1, 1}, {1, 33, 17, 3, 1, 1}, {1, 32, 32, 5, 2, 2}, {1, 9, 8, 3, 2, 0}}) {
+            int h = s[1];
+            int w = s[2];
+            int k = s[3];
+            int stride = s[4];
+            int pad = s[5];
+            int outH = (h + 2 * pad - k) / stride + 1;
+            int outW = (w + 2 * pad - k) / stride + 1;
+            Conv.Geometry g = new Conv.Geometry(1, 1, h, w, 1, 1, k, k, stride, stride, pad, pad, 1, 1, outH, outW);
+            float[] x = random(rng, h * w);
+            float[] wt = random(rng, k * k);
+            float[] fast = new float[outH * outW];
+            float[] ref = new float[outH * outW];
+            DepthwiseConv.plane(x, 0, fast, 0, g, wt, 0, 0.25f, Activation.RELU);
+            DepthwiseConv.reference(x, 0, ref, 0, g, wt, 0, 0.25f, Activation.RELU);
+            for (int i = 0; i < ref.length; i++) {
+                assertEquals(ref[i], fast[i], TOLERANCE, "output " + i + " of " + java.util.Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
+    void weightThatIsNotAConstantIsRefusedAtOpen() {
+        Node conv = Node.of("c", "Conv", List.of("x", "w"), List.of("y"));
+        Graph g = new Graph("g", List.of(conv),
+                List.of(ValueInfo.of("x", DataType.FLOAT, Dim.fixed(1, 2, 5, 5)),
+                        ValueInfo.of("w", DataType.FLOAT, Dim.fixed(3, 2, 3, 3))),
+                List.of(ValueInfo.of("y", DataType.FLOAT, Dim.fixed(1, 3, 3, 3))), Map.of(), Map.of());
+        SessionException e = assertThrows(SessionException.class,
+                () -> Session.open(Model.of(g, 13), SessionOptions.of(Backend.VECTOR)).close());
+        assertTrue(e.getMessage().contains("node 'c' (Conv): the weight must be a constant"), e.getMessage());
+    }
+
+    static Model convModel(long[] xShape, long[] wShape, float[] weights, float[] bias, Map<String, Attribute> attrs,
+                           String fused, long[] yShape) {
+        Map<String, Tensor> init = new LinkedHashMap<>();
+        init.put("w", Tensor.ofFloats("w", wShape, weights));
+        init.put("b", Tensor.ofFloats("b", new long[] {bias.length}, bias));
+        List<Node> nodes = new ArrayList<>();
+        String out = fused.equals("none") ? "y" : "conv";
+        nodes.add(Node.of("conv", "Conv", List.of("x", "w", "b"), List.of(out), attrs));
+        if (fused.equals("relu")) {
+            nodes.add(Node.of("act", "Relu", List.of("conv"), List.of("y")));
+        } else if (fused.equals("relu6")) {
+            init.put("lo", Tensor.scalar("lo", 0f));
+            init.put("hi", Tensor.scalar("hi", 6f));
+            nodes.add(Node.of("act", "Clip", List.of("conv", "lo", "hi"), List.of("y")));
+        }
+        Graph g = new Graph("conv", nodes, List.of(ValueInfo.of("x", DataType.FLOAT, Dim.fixed(xShape))),
+                List.of(ValueInfo.of("y", DataType.FLOAT, Dim.fixed(yShape))), init, Map.of());
+        return Model.of(g, 13);
+    }
+
+    static float[] run(Model model, float[] x, long[] shape, int threads) throws Exception {
+        try (Session s = Session.open(model, SessionOptions.of(Backend.VECTOR).withThreads(threads));
+             Result r = s.run(Map.of("x", Tensor.ofFloats("x", shape, x)))) {
+            return r.first().toFloatArray();
+        }
+    }
+
+    static float[] random(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rng.nextDouble(-1, 1);
+        }
+        return v;
+    }
+}
