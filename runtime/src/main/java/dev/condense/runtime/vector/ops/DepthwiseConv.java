@@ -41,8 +41,133 @@ final class DepthwiseConv {
         };
     }
 
+    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+
     // x: [H, W] plane at xOff, y: [outH, outW] plane at yOff, w: [kH, kW] at wOff
     static void plane(float[] x, int xOff, float[] y, int yOff, Conv.Geometry g, float[] w, int wOff, float bias,
+                      Activation act) {
+        if (g.dilationH() == 1 && g.dilationW() == 1 && (g.strideW() == 1 || g.strideW() == 2)
+                && g.strideH() == g.strideW()) {
+            padded(x, xOff, y, yOff, g, w, wOff, bias, act);
+        } else {
+            rows(x, xOff, y, yOff, g, w, wOff, bias, act);
+        }
+    }
+
+    /**
+     * The input plane is first copied into a zero-bordered scratch plane, so no tap needs a bounds
+     * test. At stride 1 the whole plane is then one flat run: output {@code i = oy*Wp + ox} of the
+     * padded width Wp reads input {@code i + ky*Wp + kx}, so each tap is a single long vector loop
+     * even when rows are 7 or 14 pixels (the columns past outW are computed and dropped). At stride
+     * 2 the padded rows are split into even and odd columns, which makes every tap a contiguous
+     * run of one output row.
+     */
+    private static void padded(float[] x, int xOff, float[] y, int yOff, Conv.Geometry g, float[] w, int wOff,
+                               float bias, Activation act) {
+        int s = g.strideW();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int outH = g.outH();
+        int outW = g.outW();
+        // Rows and columns the windows reach, padding included (the end padding only as far as used).
+        int hp = (outH - 1) * s + kh;
+        int wp = (outW - 1) * s + kw;
+        if (s == 2 && wp % 2 == 1) {
+            wp++;
+        }
+        int half = wp / 2;
+        int planeSize = hp * wp;
+        // stride 1: [hp, wp] padded plane, then an [outH, wp] accumulator; stride 2: even and odd planes.
+        int need = s == 1 ? planeSize + outH * wp + SPECIES.length() * (kw + 1) : 2 * planeSize;
+        float[] buf = PADDED.get();
+        if (buf.length < need) {
+            buf = new float[need];
+            PADDED.set(buf);
+        }
+        java.util.Arrays.fill(buf, 0, s == 1 ? planeSize : need, 0f);
+        for (int iy = 0; iy < g.height(); iy++) {
+            int py = iy + g.padTop();
+            if (py >= hp) {
+                break;
+            }
+            int cols = Math.min(g.width(), wp - g.padLeft());
+            if (s == 1) {
+                System.arraycopy(x, xOff + iy * g.width(), buf, py * wp + g.padLeft(), cols);
+            } else {
+                for (int ix = 0; ix < cols; ix++) {
+                    int px = ix + g.padLeft();
+                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = x[xOff + iy * g.width() + ix];
+                }
+            }
+        }
+        int lanes = SPECIES.length();
+        if (s == 1) {
+            int acc = planeSize;
+            int run = outH * wp;
+            java.util.Arrays.fill(buf, acc, acc + run, bias);
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    FloatVector wb = FloatVector.broadcast(SPECIES, w[wOff + ky * kw + kx]);
+                    float wv = w[wOff + ky * kw + kx];
+                    int src = ky * wp + kx;
+                    int i = 0;
+                    // The last outputs of the run may read past the plane's end: stop the vector loop
+                    // where the source would leave it and finish in scalars.
+                    int safe = Math.min(run, planeSize - src);
+                    int bound = SPECIES.loopBound(safe);
+                    for (; i < bound; i += lanes) {
+                        FloatVector.fromArray(SPECIES, buf, src + i).fma(wb, FloatVector.fromArray(SPECIES, buf, acc + i))
+                                .intoArray(buf, acc + i);
+                    }
+                    for (; i < safe; i++) {
+                        buf[acc + i] += wv * buf[src + i];
+                    }
+                }
+            }
+            for (int oy = 0; oy < outH; oy++) {
+                finish(buf, acc + oy * wp, y, yOff + oy * outW, outW, act);
+            }
+        } else {
+            for (int oy = 0; oy < outH; oy++) {
+                int row = yOff + oy * outW;
+                java.util.Arrays.fill(y, row, row + outW, bias);
+                for (int ky = 0; ky < kh; ky++) {
+                    int prow = (oy * 2 + ky) * half;
+                    for (int kx = 0; kx < kw; kx++) {
+                        float wv = w[wOff + ky * kw + kx];
+                        FloatVector wb = FloatVector.broadcast(SPECIES, wv);
+                        int src = (kx & 1) * planeSize + prow + (kx >> 1);
+                        int ox = 0;
+                        int bound = SPECIES.loopBound(outW);
+                        for (; ox < bound; ox += lanes) {
+                            FloatVector.fromArray(SPECIES, buf, src + ox).fma(wb, FloatVector.fromArray(SPECIES, y, row + ox))
+                                    .intoArray(y, row + ox);
+                        }
+                        for (; ox < outW; ox++) {
+                            y[row + ox] += wv * buf[src + ox];
+                        }
+                    }
+                }
+                finish(y, row, y, row, outW, act);
+            }
+        }
+    }
+
+    /** Copies a finished output row with the activation applied. */
+    private static void finish(float[] src, int from, float[] y, int to, int n, Activation act) {
+        int lanes = SPECIES.length();
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; j < bound; j += lanes) {
+            act.apply(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(y, to + j);
+        }
+        for (; j < n; j++) {
+            y[to + j] = act.apply(src[from + j]);
+        }
+    }
+
+    /** Row by row with bounds worked out per tap: any stride and dilation. */
+    static void rows(float[] x, int xOff, float[] y, int yOff, Conv.Geometry g, float[] w, int wOff, float bias,
                       Activation act) {
         int outW = g.outW();
         int lanes = SPECIES.length();
