@@ -23,11 +23,13 @@ public final class KernelContext {
     private final List<Operand> outputs;
     private final Parallel parallel;
     private final Activation activation;
+    private final Operand residual;
+    boolean residualTaken;
     final List<Operand> scratch = new java.util.ArrayList<>();
     final int[] aliasOf;
 
     KernelContext(Node node, int opset, List<Operand> inputs, List<Tensor> constants, List<Operand> outputs,
-                  Parallel parallel, Activation activation) {
+                  Parallel parallel, Activation activation, Operand residual) {
         this.node = node;
         this.opset = opset;
         this.inputs = inputs;
@@ -35,6 +37,7 @@ public final class KernelContext {
         this.outputs = outputs;
         this.parallel = parallel;
         this.activation = activation;
+        this.residual = residual;
         this.aliasOf = new int[outputs.size()];
         Arrays.fill(aliasOf, -1);
     }
@@ -99,6 +102,15 @@ public final class KernelContext {
     /** The activation fused into this node (NONE unless the node is a Conv, Gemm or MatMul whose only consumer was one). */
     public Activation activation() {
         return activation;
+    }
+
+    /**
+     * The tensor of the output's shape to add before the activation, when the plan compiler fused
+     * the Add that followed this Conv; a kernel that takes it must add it.
+     */
+    public java.util.Optional<Operand> residual() {
+        residualTaken = true;
+        return java.util.Optional.ofNullable(residual);
     }
 
     /** A SessionException naming the node and its op. */

@@ -46,78 +46,179 @@ final class PlanCompiler {
     static Plan compile(Model model, Map<String, long[]> shapes, Map<String, Tensor> constant, Parallel parallel)
             throws ModelLoadException, SessionException {
         Model prepared = prepare(model, shapes, constant);
-        Graph g = prepared.graph();
-        int opset = prepared.opset();
-        Map<String, List<Node>> consumers = g.consumers();
-        Set<String> graphOutputs = new HashSet<>();
-        g.outputs().forEach(v -> graphOutputs.add(v.name()));
+        return new PlanCompiler.Build(prepared, parallel).run();
+    }
 
-        Map<String, Operand> operands = new HashMap<>();
-        Map<String, Operand> inputs = new LinkedHashMap<>();
-        for (ValueInfo v : g.inputs()) {
-            if (!g.initializers().containsKey(v.name())) {
-                Operand o = activation(g, v.name());
-                operands.put(v.name(), o);
-                inputs.put(v.name(), o);
+    /** One compilation: the fusion decisions, then kernels in order, then memory placement. */
+    private static final class Build {
+        private final Graph g;
+        private final int opset;
+        private final Parallel parallel;
+        private final Map<String, List<Node>> consumers;
+        private final Set<String> graphOutputs = new HashSet<>();
+        private final Map<String, Operand> operands = new HashMap<>();
+        private final Map<String, Operand> inputs = new LinkedHashMap<>();
+        /** Nodes whose work another node's kernel does (a fused activation, a Conv run at its Add). */
+        private final Set<Node> absorbed = new HashSet<>();
+        private final Map<Node, Activation> fusedActivation = new HashMap<>();
+        /** Add nodes that run a Conv with the Add's other input as residual: add -> fusion. */
+        private final Map<Node, Residual> residuals = new HashMap<>();
+        private final List<Kernel> kernels = new ArrayList<>();
+        private final List<String> names = new ArrayList<>();
+        private final List<MemoryPlanner.Region> regions = new ArrayList<>();
+        private final Map<Operand, int[]> lifetime = new HashMap<>(); // operand -> {first, last step}
+        private final Map<Operand, Operand> aliasRoot = new HashMap<>();
+        private int step;
+
+        /** A Conv run at an Add: {@code out = act(conv + residual)}, written to {@code output}. */
+        private record Residual(Node conv, String residual, Activation act, String output) {
+        }
+
+        Build(Model prepared, Parallel parallel) {
+            this.g = prepared.graph();
+            this.opset = prepared.opset();
+            this.parallel = parallel;
+            this.consumers = g.consumers();
+            g.outputs().forEach(v -> graphOutputs.add(v.name()));
+        }
+
+        Plan run() throws SessionException {
+            for (ValueInfo v : g.inputs()) {
+                if (!g.initializers().containsKey(v.name())) {
+                    Operand o = activation(g, v.name());
+                    operands.put(v.name(), o);
+                    inputs.put(v.name(), o);
+                    lifetime.put(o, new int[] {0, 0});
+                }
+            }
+            planFusions();
+            for (Node n : g.nodes()) {
+                Residual r = residuals.get(n);
+                if (r != null) {
+                    emit(r.conv(), r.output(), r.act(), operandOf(r.conv(), r.residual()));
+                } else if (!absorbed.contains(n)) {
+                    Activation act = fusedActivation.getOrDefault(n, Activation.NONE);
+                    String out = act.isNone() ? null : soleUser(n.outputs().getFirst()).outputs().getFirst();
+                    emit(n, out, act, null);
+                }
+            }
+            Map<String, Operand> outputs = new LinkedHashMap<>();
+            for (ValueInfo v : g.outputs()) {
+                Tensor c = g.initializers().get(v.name());
+                Operand o = c != null ? constantOperand(c) : operands.get(v.name());
+                if (o == null) {
+                    throw new SessionException("graph output '" + v.name() + "' is not produced by any node");
+                }
+                outputs.put(v.name(), o);
+                if (!o.isConstant()) {
+                    lifetime.get(aliasRoot.getOrDefault(o, o))[1] = Integer.MAX_VALUE;
+                }
+            }
+            for (Map.Entry<Operand, int[]> e : lifetime.entrySet()) {
+                regions.add(new MemoryPlanner.Region(e.getKey(), e.getKey().size(), e.getValue()[0], e.getValue()[1]));
+            }
+            int arena = MemoryPlanner.place(regions);
+            for (Map.Entry<Operand, Operand> e : aliasRoot.entrySet()) {
+                e.getKey().place(e.getValue().offset());
+            }
+            return new Plan(kernels, names, inputs, outputs, arena);
+        }
+
+        /**
+         * Decides the fusions. A Relu, Clip or LeakyRelu that alone consumes a Conv, Gemm or MatMul
+         * output runs inside it. A Conv whose only consumer is an Add of a tensor of its own shape
+         * runs at that Add with the other operand as a residual added in its epilogue, and a
+         * following Relu joins too: a ResNet block's last convolution, shortcut sum and ReLU
+         * become one pass over memory.
+         */
+        private void planFusions() {
+            for (Node n : g.nodes()) {
+                if (!n.isDefaultDomain() || !FUSES_ACTIVATION.contains(n.opType())) {
+                    continue;
+                }
+                Node user = soleUser(n.outputs().getFirst());
+                if (user == null) {
+                    continue;
+                }
+                Activation a = activationOf(user, g, opset);
+                if (a != null && user.inputs().getFirst().equals(n.outputs().getFirst())) {
+                    fusedActivation.put(n, a);
+                    absorbed.add(user);
+                } else if (n.opType().equals("Conv") && user.isDefaultDomain() && user.opType().equals("Add")
+                        && !residuals.containsKey(user) && !depthwise(n)) {
+                    String out = n.outputs().getFirst();
+                    String other = user.inputs().get(0).equals(out) ? user.inputs().get(1) : user.inputs().get(0);
+                    if (other.equals(out) || g.initializers().containsKey(other) || !sameShape(out, other)
+                            || !sameShape(out, user.outputs().getFirst())) {
+                        continue;
+                    }
+                    String target = user.outputs().getFirst();
+                    Activation act = Activation.NONE;
+                    Node next = soleUser(target);
+                    Activation nextAct = next == null ? null : activationOf(next, g, opset);
+                    if (nextAct != null && next.inputs().getFirst().equals(target)) {
+                        act = nextAct;
+                        absorbed.add(next);
+                        target = next.outputs().getFirst();
+                    }
+                    absorbed.add(n);
+                    residuals.put(user, new Residual(n, other, act, target));
+                }
             }
         }
 
-        // Fusion: a Relu, Clip or LeakyRelu that alone consumes a Conv, Gemm or MatMul output runs inside it.
-        Map<Node, Activation> fused = new HashMap<>();
-        Set<Node> absorbed = new HashSet<>();
-        for (Node n : g.nodes()) {
-            if (!n.isDefaultDomain() || !FUSES_ACTIVATION.contains(n.opType())) {
-                continue;
-            }
-            String out = n.outputs().getFirst();
-            List<Node> users = consumers.getOrDefault(out, List.of());
-            if (users.size() != 1 || graphOutputs.contains(out)) {
-                continue;
-            }
-            Node user = users.getFirst();
-            Activation a = activationOf(user, g, opset);
-            if (a != null && user.inputs().getFirst().equals(out)) {
-                fused.put(n, a);
-                absorbed.add(user);
-            }
+        /** True for a Conv with one input channel per group, which runs outside the GEMM epilogue. */
+        private boolean depthwise(Node conv) {
+            long group = conv.attribute("group").map(a -> a instanceof dev.condense.ir.Attribute.IntValue(long v) ? v : 1L)
+                    .orElse(1L);
+            var x = g.typeOf(conv.inputs().getFirst());
+            return group > 1 && x.isPresent() && x.get().isStatic() && x.get().shape().orElseThrow().size() > 1
+                    && x.get().shape().orElseThrow().get(1).equals(dev.condense.ir.Dim.of(group));
         }
 
-        List<Kernel> kernels = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        List<MemoryPlanner.Region> regions = new ArrayList<>();
-        Map<Operand, int[]> lifetime = new HashMap<>(); // operand -> {first, last}
-        Map<Operand, Operand> aliasRoot = new HashMap<>();
-        for (Operand o : inputs.values()) {
-            lifetime.put(o, new int[] {0, 0});
+        /** The one node reading {@code value}, when exactly one does and it is not a graph output; else null. */
+        private Node soleUser(String value) {
+            List<Node> users = consumers.getOrDefault(value, List.of());
+            return users.size() == 1 && !graphOutputs.contains(value) ? users.getFirst() : null;
         }
-        int step = 0;
-        for (Node n : g.nodes()) {
-            if (absorbed.contains(n)) {
-                continue;
+
+        private boolean sameShape(String a, String b) {
+            var ta = g.typeOf(a);
+            var tb = g.typeOf(b);
+            return ta.isPresent() && tb.isPresent() && ta.get().isStatic() && tb.get().isStatic()
+                    && ta.get().shape().equals(tb.get().shape());
+        }
+
+        private Operand operandOf(Node n, String name) throws SessionException {
+            Tensor c = g.initializers().get(name);
+            Operand o = c != null ? constantOperand(c) : operands.get(name);
+            if (o == null) {
+                throw new SessionException("node '" + n.name() + "' (" + n.opType() + ") reads '" + name
+                        + "', which nothing before it produces");
             }
-            Activation act = fused.getOrDefault(n, Activation.NONE);
+            return o;
+        }
+
+        /**
+         * Builds the kernel of {@code n} at the current step; its first output is written to
+         * {@code fusedOutput} when a fused node takes over the result.
+         */
+        private void emit(Node n, String fusedOutput, Activation act, Operand residual) throws SessionException {
             List<Operand> ins = new ArrayList<>();
             List<Tensor> consts = new ArrayList<>();
             for (String name : n.inputs()) {
                 if (name.isEmpty()) {
                     ins.add(null);
                     consts.add(null);
-                    continue;
+                } else {
+                    consts.add(g.initializers().get(name));
+                    ins.add(operandOf(n, name));
                 }
-                Tensor c = g.initializers().get(name);
-                consts.add(c);
-                Operand o = c != null ? constantOperand(c) : operands.get(name);
-                if (o == null) {
-                    throw new SessionException("node '" + n.name() + "' (" + n.opType() + ") reads '" + name
-                            + "', which nothing before it produces");
-                }
-                ins.add(o);
             }
             List<Operand> outs = new ArrayList<>();
             for (int j = 0; j < n.outputs().size(); j++) {
                 String name = n.outputs().get(j);
-                // A fused activation's output is where the producer writes.
-                String target = j == 0 && !act.isNone() ? consumers.get(name).getFirst().outputs().getFirst() : name;
+                String target = j == 0 && fusedOutput != null ? fusedOutput : name;
                 Operand o = name.isEmpty() ? new Operand(n.name() + "#unused" + j, new long[] {0}, null)
                         : activation(g, target);
                 operands.put(name, o);
@@ -132,13 +233,14 @@ final class PlanCompiler {
                         + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
                         : "; it has versions " + versions));
             }
-            KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act);
+            KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act, residual);
             kernels.add(found.get().factory().create(ctx));
             names.add(n.name());
-            for (Operand in : ins) {
+            List<Operand> reads = new ArrayList<>(ins);
+            reads.add(residual);
+            for (Operand in : reads) {
                 if (in != null && !in.isConstant()) {
-                    Operand root = aliasRoot.getOrDefault(in, in);
-                    lifetime.get(root)[1] = step;
+                    lifetime.get(aliasRoot.getOrDefault(in, in))[1] = step;
                 }
             }
             for (int j = 0; j < outs.size(); j++) {
@@ -151,31 +253,15 @@ final class PlanCompiler {
                     lifetime.put(o, new int[] {step, step});
                 }
             }
-            for (Operand s : ctx.scratch) {
-                regions.add(new MemoryPlanner.Region(s, s.size(), step, step));
+            for (Operand sc : ctx.scratch) {
+                regions.add(new MemoryPlanner.Region(sc, sc.size(), step, step));
+            }
+            if (residual != null && !ctx.residualTaken) {
+                throw new SessionException("node '" + n.name() + "': kernel " + n.opType()
+                        + " was given a residual it does not add");
             }
             step++;
         }
-        Map<String, Operand> outputs = new LinkedHashMap<>();
-        for (ValueInfo v : g.outputs()) {
-            Tensor c = g.initializers().get(v.name());
-            Operand o = c != null ? constantOperand(c) : operands.get(v.name());
-            if (o == null) {
-                throw new SessionException("graph output '" + v.name() + "' is not produced by any node");
-            }
-            outputs.put(v.name(), o);
-            if (!o.isConstant()) {
-                lifetime.get(aliasRoot.getOrDefault(o, o))[1] = Integer.MAX_VALUE;
-            }
-        }
-        for (Map.Entry<Operand, int[]> e : lifetime.entrySet()) {
-            regions.add(new MemoryPlanner.Region(e.getKey(), e.getKey().size(), e.getValue()[0], e.getValue()[1]));
-        }
-        int arena = MemoryPlanner.place(regions);
-        for (Map.Entry<Operand, Operand> e : aliasRoot.entrySet()) {
-            e.getKey().place(e.getValue().offset());
-        }
-        return new Plan(kernels, names, inputs, outputs, arena);
     }
 
     /** Fixes input shapes, bakes non-float inputs in, folds constants and BatchNorm, infers every shape. */

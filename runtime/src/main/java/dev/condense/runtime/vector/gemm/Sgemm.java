@@ -34,6 +34,16 @@ public final class Sgemm {
      */
     public static void multiply(PackedA a, int panelStart, int panelEnd, BPacker b, int n0, int n1,
                                 float[] c, int cOff, int ldc, float[] bias, Activation act) {
+        multiply(a, panelStart, panelEnd, b, n0, n1, c, cOff, ldc, bias, null, 0, act);
+    }
+
+    /**
+     * As above, adding {@code residual} (laid out like C, element (0, 0) at {@code residualOff})
+     * before the activation: a convolution fused with the shortcut sum that follows it.
+     */
+    public static void multiply(PackedA a, int panelStart, int panelEnd, BPacker b, int n0, int n1,
+                                float[] c, int cOff, int ldc, float[] bias, float[] residual, int residualOff,
+                                Activation act) {
         int k = a.k();
         if (b.k() != k) {
             throw new IllegalArgumentException("A has " + k + " columns, B " + b.k() + " rows");
@@ -62,7 +72,8 @@ public final class Sgemm {
                             edgeTile(a, aOff, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
                         }
                         if (last) {
-                            epilogue(c, cIndex, ldc, rows, width, bias, row0, act);
+                            epilogue(c, cIndex, ldc, rows, width, bias, row0, residual,
+                                    residualOff + row0 * ldc + col0, act);
                         }
                     }
                 }
@@ -84,24 +95,35 @@ public final class Sgemm {
         }
     }
 
-    /** Adds the bias of each row and applies the activation to a finished tile of C. */
+    /** Adds each row's bias (and the residual) and applies the activation to a finished tile of C. */
     private static void epilogue(float[] c, int cIndex, int ldc, int rows, int width, float[] bias, int row0,
-                                 Activation act) {
+                                 float[] residual, int rIndex, Activation act) {
         boolean hasBias = bias != null;
-        if (!hasBias && act.isNone()) {
+        if (!hasBias && residual == null && act.isNone()) {
             return;
         }
         int lanes = MicroKernel.LANES;
         for (int r = 0; r < rows; r++) {
             int off = cIndex + r * ldc;
+            int roff = rIndex + r * ldc;
             float bv = hasBias ? bias[row0 + r] : 0f;
             int j = 0;
-            for (; j + lanes <= width; j += lanes) {
-                FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv);
-                act.apply(v).intoArray(c, off + j);
-            }
-            for (; j < width; j++) {
-                c[off + j] = act.apply(c[off + j] + bv);
+            if (residual == null) {
+                for (; j + lanes <= width; j += lanes) {
+                    act.apply(FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv)).intoArray(c, off + j);
+                }
+                for (; j < width; j++) {
+                    c[off + j] = act.apply(c[off + j] + bv);
+                }
+            } else {
+                for (; j + lanes <= width; j += lanes) {
+                    FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv)
+                            .add(FloatVector.fromArray(MicroKernel.SPECIES, residual, roff + j));
+                    act.apply(v).intoArray(c, off + j);
+                }
+                for (; j < width; j++) {
+                    c[off + j] = act.apply(c[off + j] + bv + residual[roff + j]);
+                }
             }
         }
     }

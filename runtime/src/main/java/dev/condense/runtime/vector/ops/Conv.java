@@ -82,10 +82,14 @@ final class Conv {
             throw ctx.error("the bias must be a constant for the vector engine");
         }
         Activation act = ctx.activation();
+        Operand residual = ctx.residual().orElse(null);
         if (g.group == g.channels && g.outChannels == g.channels) {
+            if (residual != null) {
+                throw ctx.error("a depthwise convolution takes no fused residual");
+            }
             return DepthwiseConv.create(ctx.parallel(), x, y, g, w.constant(), bias, act);
         }
-        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, act);
+        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, residual, act);
     }
 
     /** Every size of one convolution, as ints (activations fit a float array). */
@@ -99,7 +103,7 @@ final class Conv {
     }
 
     private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, float[] weights, float[] bias,
-                               Activation act) {
+                               Operand residual, Activation act) {
         int cg = g.channels / g.group;
         int mg = g.outChannels / g.group;
         int kSize = cg * g.kernelH * g.kernelW;
@@ -122,6 +126,8 @@ final class Conv {
             float[] ya = y.array(arena);
             int xOff = x.offset();
             int yOff = y.offset();
+            float[] ra = residual == null ? null : residual.array(arena);
+            int rOff = residual == null ? 0 : residual.offset();
             if (splitColumns) {
                 parallel.forRange(units * chunks, 1, (start, end) -> {
                     for (int item = start; item < end; item++) {
@@ -131,7 +137,7 @@ final class Conv {
                         BPacker b = source(xa, xOff + unit * inPlane, cg, g);
                         int n0 = chunk * Sgemm.NC;
                         Sgemm.multiply(packed[gi], 0, panels, b, n0, Math.min(n, n0 + Sgemm.NC),
-                                ya, yOff + unit * outPlane, n, biases[gi], act);
+                                ya, yOff + unit * outPlane, n, biases[gi], ra, rOff + unit * outPlane, act);
                     }
                 });
             } else {
@@ -139,8 +145,9 @@ final class Conv {
                     int gi = unit % g.group;
                     BPacker b = source(xa, xOff + unit * inPlane, cg, g);
                     int yBase = yOff + unit * outPlane;
+                    int rBase = rOff + unit * outPlane;
                     parallel.forRange(panels, 1, (p0, p1) ->
-                            Sgemm.multiply(packed[gi], p0, p1, b, 0, n, ya, yBase, n, biases[gi], act));
+                            Sgemm.multiply(packed[gi], p0, p1, b, 0, n, ya, yBase, n, biases[gi], ra, rBase, act));
                 }
             }
         };

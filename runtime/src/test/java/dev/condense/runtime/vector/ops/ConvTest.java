@@ -112,6 +112,38 @@ class ConvTest {
     }
 
     @Test
+    void convAddReluRunAsOneKernelWithTheShortcutAsResidual() throws Exception {
+        // y = relu(conv(x) + x): a ResNet block's tail, which the plan compiler fuses into the Conv.
+        int c = 8;
+        int h = 10;
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] x = random(rng, 2 * c * h * h);
+        float[] weights = random(rng, c * c * 9);
+        float[] bias = random(rng, c);
+        Map<String, Tensor> init = new LinkedHashMap<>();
+        init.put("w", Tensor.ofFloats("w", new long[] {c, c, 3, 3}, weights));
+        init.put("b", Tensor.ofFloats("b", new long[] {c}, bias));
+        List<Node> nodes = List.of(
+                Node.of("conv", "Conv", List.of("x", "w", "b"), List.of("conv"), Map.of(
+                        "kernel_shape", Attribute.ints(3, 3), "pads", Attribute.ints(1, 1, 1, 1))),
+                Node.of("add", "Add", List.of("x", "conv"), List.of("sum")),
+                Node.of("relu", "Relu", List.of("sum"), List.of("y")));
+        long[] shape = {2, c, h, h};
+        Graph g = new Graph("block", nodes, List.of(ValueInfo.of("x", DataType.FLOAT, Dim.fixed(shape))),
+                List.of(ValueInfo.of("y", DataType.FLOAT, Dim.fixed(shape))), init, Map.of());
+        float[] expected = new float[x.length];
+        Conv.reference(x, weights, bias, expected, new Conv.Geometry(2, c, h, h, c, 1, 3, 3, 1, 1, 1, 1, 1, 1, h, h),
+                Activation.NONE);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = Math.max(0f, expected[i] + x[i]);
+        }
+        float[] got = run(Model.of(g, 13), x, shape, 2);
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(expected[i], got[i], TOLERANCE * (1 + Math.abs(expected[i])), "output " + i);
+        }
+    }
+
+    @Test
     void weightThatIsNotAConstantIsRefusedAtOpen() {
         Node conv = Node.of("c", "Conv", List.of("x", "w"), List.of("y"));
         Graph g = new Graph("g", List.of(conv),
