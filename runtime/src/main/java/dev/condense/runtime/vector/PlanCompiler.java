@@ -96,6 +96,17 @@ final class PlanCompiler {
                 continue;
             }
             Activation act = fused.getOrDefault(n, Activation.NONE);
+            // Before the operands: an op the engine lacks often has outputs shape inference cannot type either,
+            // and the missing kernel is the error worth reporting.
+            int version = n.isDefaultDomain() ? opset : prepared.opsets().getOrDefault(n.domain(), 1L).intValue();
+            var found = OpRegistry.find(n.domain(), n.opType(), version);
+            if (found.isEmpty()) {
+                String versions = OpRegistry.versions(n.domain(), n.opType());
+                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
+                        + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + version
+                        + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
+                        : "; it has versions " + versions));
+            }
             List<Operand> ins = new ArrayList<>();
             List<Tensor> consts = new ArrayList<>();
             for (String name : n.inputs()) {
@@ -123,14 +134,6 @@ final class PlanCompiler {
                 operands.put(name, o);
                 operands.put(target, o);
                 outs.add(o);
-            }
-            var found = OpRegistry.find(n.domain(), n.opType(), n.isDefaultDomain() ? opset : 1);
-            if (found.isEmpty()) {
-                String versions = OpRegistry.versions(n.domain(), n.opType());
-                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
-                        + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + opset
-                        + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
-                        : "; it has versions " + versions));
             }
             KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act);
             kernels.add(found.get().factory().create(ctx));
