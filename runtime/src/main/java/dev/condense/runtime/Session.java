@@ -204,7 +204,7 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Releases the engine; idempotent. Runs in flight finish first on the vector engine. */
+    /** Releases the engine; idempotent. Runs in flight finish first, on either engine. */
     @Override
     public void close() {
         if (!closed) {
