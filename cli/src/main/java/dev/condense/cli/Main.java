@@ -4,6 +4,7 @@ package dev.condense.cli;
 import dev.condense.data.DatasetException;
 import dev.condense.io.TensorFileException;
 import dev.condense.ir.ModelLoadException;
+import dev.condense.runtime.SessionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,8 @@ import java.io.PrintWriter;
         version = "condense 0.1.0",
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
         subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, ZooCommand.class,
-                DatasetCommand.class, TensorCommand.class, CommandLine.HelpCommand.class},
+                DatasetCommand.class, TensorCommand.class, RunCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
 
@@ -28,7 +30,14 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** One line per log record on standard error, e.g. the warning a backend fallback gives. */
+    static final String LOG_FORMAT = "condense: %4$s: %5$s%6$s%n";
+
     public static void main(String[] args) {
+        // Before anything logs: the JDK's default record takes two lines and leads with a timestamp.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -41,11 +50,15 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    /** Expected failures (bad files, bad options) print one line naming what is wrong; bugs keep their trace. */
+    /**
+     * Expected failures (bad files, bad options, a backend that cannot start or run) print one line
+     * naming what is wrong; bugs keep their trace. An IllegalArgumentException counts as a bug here:
+     * the commands turn those that are the user's (inputs a model refuses) into UserExceptions.
+     */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (e instanceof ModelLoadException || e instanceof DatasetException || e instanceof TensorFileException
-                || e instanceof IOException || e instanceof UserException) {
+                || e instanceof IOException || e instanceof UserException || e instanceof SessionException) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
             if (Boolean.getBoolean("condense.debug")) {
                 e.printStackTrace(err);

@@ -68,7 +68,15 @@ public final class Session implements AutoCloseable {
                 throw e;
             }
             Backend fallback = options.fallback().get();
-            Engine engine = start(model, fallback, options);
+            Engine engine;
+            try {
+                engine = start(model, fallback, options);
+            } catch (SessionException f) {
+                SessionException both = new SessionException(options.backend() + " is not available ("
+                        + e.getMessage() + "), nor is the fallback " + fallback + " (" + f.getMessage() + ")", f);
+                both.addSuppressed(e);
+                throw both;
+            }
             // A fallback is announced, never silent: the caller asked for something else.
             LOG.log(System.Logger.Level.WARNING, "{0} is not available ({1}); falling back to {2}",
                     options.backend(), e.getMessage(), engine.describe());
@@ -138,6 +146,7 @@ public final class Session implements AutoCloseable {
             }
         }
         Map<String, Long> symbols = new HashMap<>();
+        Map<String, String> boundBy = new HashMap<>();
         for (ValueInfo v : inputs) {
             Tensor t = feeds.get(v.name());
             if (t == null) {
@@ -167,9 +176,12 @@ public final class Session implements AutoCloseable {
                     }
                     case Dim.Symbolic(String symbol) -> {
                         Long seen = symbols.putIfAbsent(symbol, got);
-                        if (seen != null && seen != got) {
+                        if (seen == null) {
+                            boundBy.put(symbol, v.name());
+                        } else if (seen != got) {
                             throw new IllegalArgumentException("input '" + v.name() + "' has " + symbol + " = " + got
-                                    + " in dimension " + i + ", but another input has " + symbol + " = " + seen);
+                                    + " in dimension " + i + ", but input '" + boundBy.get(symbol) + "' has "
+                                    + symbol + " = " + seen);
                         }
                     }
                     case Dim.Unknown u -> { }
@@ -192,7 +204,7 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Releases the engine; idempotent. Runs in flight finish first on the vector engine. */
+    /** Releases the engine; idempotent. Runs in flight finish first, on either engine. */
     @Override
     public void close() {
         if (!closed) {

@@ -53,6 +53,7 @@ final class PlanCompiler {
     private static final class Build {
         private final Graph g;
         private final int opset;
+        private final Map<String, Long> opsets;
         private final Parallel parallel;
         private final Map<String, List<Node>> consumers;
         private final Set<String> graphOutputs = new HashSet<>();
@@ -77,6 +78,7 @@ final class PlanCompiler {
         Build(Model prepared, Parallel parallel) {
             this.g = prepared.graph();
             this.opset = prepared.opset();
+            this.opsets = prepared.opsets();
             this.parallel = parallel;
             this.consumers = g.consumers();
             g.outputs().forEach(v -> graphOutputs.add(v.name()));
@@ -204,6 +206,17 @@ final class PlanCompiler {
          * {@code fusedOutput} when a fused node takes over the result.
          */
         private void emit(Node n, String fusedOutput, Activation act, Operand residual) throws SessionException {
+            // Before the operands: an op the engine lacks often has outputs shape inference cannot type
+            // either, and the missing kernel is the error worth reporting.
+            int version = n.isDefaultDomain() ? opset : opsets.getOrDefault(n.domain(), 1L).intValue();
+            var found = OpRegistry.find(n.domain(), n.opType(), version);
+            if (found.isEmpty()) {
+                String versions = OpRegistry.versions(n.domain(), n.opType());
+                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
+                        + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + version
+                        + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
+                        : "; it has versions " + versions));
+            }
             List<Operand> ins = new ArrayList<>();
             List<Tensor> consts = new ArrayList<>();
             for (String name : n.inputs()) {
@@ -224,14 +237,6 @@ final class PlanCompiler {
                 operands.put(name, o);
                 operands.put(target, o);
                 outs.add(o);
-            }
-            var found = OpRegistry.find(n.domain(), n.opType(), n.isDefaultDomain() ? opset : 1);
-            if (found.isEmpty()) {
-                String versions = OpRegistry.versions(n.domain(), n.opType());
-                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
-                        + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + opset
-                        + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
-                        : "; it has versions " + versions));
             }
             KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act, residual);
             kernels.add(found.get().factory().create(ctx));

@@ -26,6 +26,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class VectorEngine implements Engine {
 
+    /** The incubator module the kernels are written against; the JVM must be started with it. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
+
     private final Model model;
     private final List<ValueInfo> inputs;
     private final Parallel parallel;
@@ -41,6 +44,11 @@ public final class VectorEngine implements Engine {
     }
 
     public static VectorEngine open(Model model, SessionOptions options) throws ModelLoadException, SessionException {
+        // Without the incubator module the first kernel dies with NoClassDefFoundError; say so, and let a fallback run.
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            throw new SessionException("vector: this JVM lacks the Vector API; start java with --add-modules="
+                    + VECTOR_MODULE + " (./condense and the Maven build pass it)");
+        }
         VectorEngine engine = new VectorEngine(model, new Parallel(options.threads()));
         try {
             Map<String, long[]> declared = engine.declaredShapes(options.batchSize().orElse(1));
