@@ -115,6 +115,11 @@ public final class KernelContext {
 
     /** A SessionException naming the node and its op. */
     public SessionException error(String message) {
-        return new SessionException("node '" + node.name() + "' (" + node.opType() + "): " + message);
+        return new SessionException(label(node) + ": " + message);
+    }
+
+    /** "node 'conv1' (Conv)", or "Conv (output 'y')" for an unnamed node. */
+    static String label(Node n) {
+        return n.name().isEmpty() ? n.describe() : "node '" + n.name() + "' (" + n.opType() + ")";
     }
 }

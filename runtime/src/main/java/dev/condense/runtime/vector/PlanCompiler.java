@@ -195,7 +195,7 @@ final class PlanCompiler {
             Tensor c = g.initializers().get(name);
             Operand o = c != null ? constantOperand(c) : operands.get(name);
             if (o == null) {
-                throw new SessionException("node '" + n.name() + "' (" + n.opType() + ") reads '" + name
+                throw new SessionException(KernelContext.label(n) + " reads '" + name
                         + "', which nothing before it produces");
             }
             return o;
@@ -212,7 +212,8 @@ final class PlanCompiler {
             var found = OpRegistry.find(n.domain(), n.opType(), version);
             if (found.isEmpty()) {
                 String versions = OpRegistry.versions(n.domain(), n.opType());
-                throw new SessionException("node '" + n.name() + "': the vector engine has no kernel for "
+                throw new SessionException((n.name().isEmpty() ? n.describe() : "node '" + n.name() + "'")
+                        + ": the vector engine has no kernel for "
                         + (n.isDefaultDomain() ? "" : n.domain() + ".") + n.opType() + " at opset " + version
                         + (versions.isEmpty() ? "; it has kernels for " + String.join(", ", OpRegistry.ops())
                         : "; it has versions " + versions));
@@ -262,7 +263,7 @@ final class PlanCompiler {
                 regions.add(new MemoryPlanner.Region(sc, sc.size(), step, step));
             }
             if (residual != null && !ctx.residualTaken) {
-                throw new SessionException("node '" + n.name() + "': kernel " + n.opType()
+                throw new SessionException(KernelContext.label(n) + ": kernel " + n.opType()
                         + " was given a residual it does not add");
             }
             step++;

@@ -32,6 +32,9 @@ public final class VectorEngine implements Engine {
     private final Model model;
     private final List<ValueInfo> inputs;
     private final Parallel parallel;
+    /** Distinct input signatures kept compiled at once. */
+    static final int MAX_PLANS = 16;
+
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
@@ -121,6 +124,11 @@ public final class VectorEngine implements Engine {
         if (plan == null) {
             // Two threads may compile the same plan at once; the first stored wins and both are correct.
             plan = PlanCompiler.compile(model, shapes, constant, parallel);
+            if (plans.size() >= MAX_PLANS) {
+                // A caller cycling through many input shapes must not grow memory without bound; each
+                // plan holds packed weights and pooled arenas. Dropping one costs a recompile.
+                plans.keySet().stream().findAny().ifPresent(plans::remove);
+            }
             Plan raced = plans.putIfAbsent(key, plan);
             if (raced != null) {
                 plan = raced;
@@ -132,8 +140,10 @@ public final class VectorEngine implements Engine {
     private static String key(Map<String, long[]> shapes, Map<String, Tensor> constant) {
         StringBuilder sb = new StringBuilder();
         shapes.forEach((k, v) -> sb.append(k).append(Arrays.toString(v)).append(';'));
+        // Baked values are shape and index tensors, a few numbers each: the key holds them whole, so two
+        // different values can never share a plan.
         constant.forEach((k, v) -> sb.append(k).append('=').append(v.dtype()).append(Arrays.toString(v.dims()))
-                .append(Arrays.hashCode(v.toByteArray())).append(';'));
+                .append(java.util.HexFormat.of().formatHex(v.toByteArray())).append(';'));
         return sb.toString();
     }
 
