@@ -57,6 +57,79 @@ public final class Im2colB implements BPacker {
 
     @Override
     public void pack(int k0, int kc, int n0, int cols, float[] dst) {
+        if (padTop == 0 && padLeft == 0 && (outH - 1) * strideH + (kernelH - 1) * dilationH < height
+                && (outW - 1) * strideW + (kernelW - 1) * dilationW < width) {
+            packInterior(k0, kc, n0, cols, dst);
+            return;
+        }
+        packBordered(k0, kc, n0, cols, dst);
+    }
+
+    /**
+     * Every window lies inside the image (the caller padded it beforehand), so no tap needs a
+     * bounds test, and at stride 1 each output row's stretch of a B row is one contiguous run of
+     * the input row, copied a vector at a time wherever it lines up with a panel.
+     */
+    private void packInterior(int k0, int kc, int n0, int cols, float[] dst) {
+        int nr = MicroKernel.NR;
+        int lanes = MicroKernel.LANES;
+        int panelStride = kc * nr;
+        int panels = Math.ceilDiv(cols, nr);
+        int end = n0 + cols;
+        for (int kk = 0; kk < kc; kk++) {
+            int row = k0 + kk;
+            int kx = row % kernelW;
+            int ky = (row / kernelW) % kernelH;
+            int c = row / (kernelW * kernelH);
+            int tap = offset + c * height * width + ky * dilationH * width + kx * dilationW;
+            int base = kk * nr;
+            int lane = 0;
+            int oy = n0 / outW;
+            int ox = n0 - oy * outW;
+            int n = n0;
+            while (n < end) {
+                int run = Math.min(outW - ox, end - n);
+                int s = tap + oy * strideH * width + ox * strideW;
+                if (strideW == 1) {
+                    int i = 0;
+                    while (i < run) {
+                        int piece = Math.min(nr - lane, run - i);
+                        if (piece >= lanes && (lane == 0 || lane == lanes)) {
+                            jdk.incubator.vector.FloatVector.fromArray(MicroKernel.SPECIES, src, s + i)
+                                    .intoArray(dst, base + lane);
+                            piece = lanes;
+                        } else {
+                            for (int t = 0; t < piece; t++) {
+                                dst[base + lane + t] = src[s + i + t];
+                            }
+                        }
+                        i += piece;
+                        lane += piece;
+                        if (lane == nr) {
+                            lane = 0;
+                            base += panelStride;
+                        }
+                    }
+                } else {
+                    for (int i = 0; i < run; i++) {
+                        dst[base + lane] = src[s + i * strideW];
+                        if (++lane == nr) {
+                            lane = 0;
+                            base += panelStride;
+                        }
+                    }
+                }
+                n += run;
+                ox = 0;
+                oy++;
+            }
+            for (int rel = cols; rel < panels * nr; rel++) {
+                dst[(rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
+            }
+        }
+    }
+
+    private void packBordered(int k0, int kc, int n0, int cols, float[] dst) {
         int nr = MicroKernel.NR;
         int panelStride = kc * nr;
         int panels = Math.ceilDiv(cols, nr);
