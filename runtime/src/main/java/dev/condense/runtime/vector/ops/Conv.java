@@ -89,7 +89,11 @@ final class Conv {
             }
             return DepthwiseConv.create(ctx.parallel(), x, y, g, w.constant(), bias, act);
         }
-        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, residual, act);
+        Operand padded = null;
+        if (!g.pointwise() && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
+            padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
+        }
+        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, residual, padded, act);
     }
 
     /** Every size of one convolution, as ints (activations fit a float array). */
@@ -100,10 +104,19 @@ final class Conv {
         boolean pointwise() {
             return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0;
         }
+
+        /** Rows the windows reach, top padding included: the height of the zero-bordered copy. */
+        int paddedHeight() {
+            return Math.max(height + padTop, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1);
+        }
+
+        int paddedWidth() {
+            return Math.max(width + padLeft, (outW - 1) * strideW + (kernelW - 1) * dilationW + 1);
+        }
     }
 
     private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, float[] weights, float[] bias,
-                               Operand residual, Activation act) {
+                               Operand residual, Operand padded, Activation act) {
         int cg = g.channels / g.group;
         int mg = g.outChannels / g.group;
         int kSize = cg * g.kernelH * g.kernelW;
@@ -118,23 +131,35 @@ final class Conv {
         int chunks = Math.ceilDiv(n, Sgemm.NC);
         int units = g.batch * g.group;
         int panels = packed[0].panels();
-        int inPlane = cg * g.height * g.width;
+        // With a zero-bordered copy of the input, im2col packing needs no bounds tests.
+        int srcH = padded == null ? g.height : g.paddedHeight();
+        int srcW = padded == null ? g.width : g.paddedWidth();
+        int inPlane = cg * srcH * srcW;
+        Geometry src = padded == null ? g : new Geometry(g.batch, g.channels, srcH, srcW, g.outChannels, g.group,
+                g.kernelH, g.kernelW, g.strideH, g.strideW, 0, 0, g.dilationH, g.dilationW, g.outH, g.outW);
         int outPlane = mg * n;
         boolean splitColumns = (long) units * chunks >= parallel.threads();
         return arena -> {
             float[] xa = x.array(arena);
-            float[] ya = y.array(arena);
             int xOff = x.offset();
+            if (padded != null) {
+                pad(parallel, xa, xOff, arena, padded.offset(), g);
+                xa = arena;
+                xOff = padded.offset();
+            }
+            float[] ya = y.array(arena);
             int yOff = y.offset();
             float[] ra = residual == null ? null : residual.array(arena);
             int rOff = residual == null ? 0 : residual.offset();
+            float[] xs = xa;
+            int xo = xOff;
             if (splitColumns) {
                 parallel.forRange(units * chunks, 1, (start, end) -> {
                     for (int item = start; item < end; item++) {
                         int unit = item / chunks;
                         int chunk = item - unit * chunks;
                         int gi = unit % g.group;
-                        BPacker b = source(xa, xOff + unit * inPlane, cg, g);
+                        BPacker b = source(xs, xo + unit * inPlane, cg, src);
                         int n0 = chunk * Sgemm.NC;
                         Sgemm.multiply(packed[gi], 0, panels, b, n0, Math.min(n, n0 + Sgemm.NC),
                                 ya, yOff + unit * outPlane, n, biases[gi], ra, rOff + unit * outPlane, act);
@@ -143,7 +168,7 @@ final class Conv {
             } else {
                 for (int unit = 0; unit < units; unit++) {
                     int gi = unit % g.group;
-                    BPacker b = source(xa, xOff + unit * inPlane, cg, g);
+                    BPacker b = source(xs, xo + unit * inPlane, cg, src);
                     int yBase = yOff + unit * outPlane;
                     int rBase = rOff + unit * outPlane;
                     parallel.forRange(panels, 1, (p0, p1) ->
@@ -151,6 +176,27 @@ final class Conv {
                 }
             }
         };
+    }
+
+    /** Copies x into the zero-bordered planes at {@code dst[dOff..]}, one [paddedH, paddedW] plane per channel. */
+    private static void pad(Parallel parallel, float[] x, int xOff, float[] dst, int dOff, Geometry g) {
+        int hp = g.paddedHeight();
+        int wp = g.paddedWidth();
+        int planes = g.batch * g.channels;
+        parallel.forRange(planes, Math.max(1, 16384 / (hp * wp)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int d = dOff + p * hp * wp;
+                java.util.Arrays.fill(dst, d, d + g.padTop * wp, 0f);
+                for (int iy = 0; iy < g.height; iy++) {
+                    int row = d + (iy + g.padTop) * wp;
+                    java.util.Arrays.fill(dst, row, row + g.padLeft, 0f);
+                    int cols = Math.min(g.width, wp - g.padLeft);
+                    System.arraycopy(x, xOff + (p * g.height + iy) * g.width, dst, row + g.padLeft, cols);
+                    java.util.Arrays.fill(dst, row + g.padLeft + cols, row + wp, 0f);
+                }
+                java.util.Arrays.fill(dst, d + (g.height + g.padTop) * wp, d + hp * wp, 0f);
+            }
+        });
     }
 
     private static BPacker source(float[] xa, int offset, int cg, Geometry g) {
