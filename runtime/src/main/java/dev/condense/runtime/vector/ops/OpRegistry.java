@@ -23,8 +23,44 @@ public final class OpRegistry {
     }
 
     private static final List<Entry> ENTRIES = List.of(
-            // op, since-version, factory: one line per kernel, grouped as in the ONNX operator list
-            new Entry("", "Identity", 1, Reshape::identity)
+            // op, since-version, factory: one line per kernel, grouped as in the ONNX operator list. Where a
+            // later version moved attributes to inputs or changed semantics, the factory reads the typed
+            // attributes for the model's opset, and that version has its own line.
+
+            // Elementwise unary
+            new Entry("", "Abs", 1, Abs::create),
+            new Entry("", "Ceil", 1, Ceil::create),
+            new Entry("", "Celu", 12, Celu::create),
+            new Entry("", "Clip", 1, Clip::create),
+            new Entry("", "Clip", 11, Clip::create),
+            new Entry("", "Elu", 1, Elu::create),
+            new Entry("", "Erf", 9, Erf::create),
+            new Entry("", "Exp", 1, Exp::create),
+            new Entry("", "Floor", 1, Floor::create),
+            new Entry("", "HardSigmoid", 1, HardSigmoid::create),
+            new Entry("", "HardSwish", 14, HardSwish::create),
+            new Entry("", "LeakyRelu", 1, LeakyRelu::create),
+            new Entry("", "Log", 1, Log::create),
+            new Entry("", "Neg", 1, Neg::create),
+            new Entry("", "Reciprocal", 1, Reciprocal::create),
+            new Entry("", "Relu", 1, Relu::create),
+            new Entry("", "Selu", 1, Selu::create),
+            new Entry("", "Sigmoid", 1, Sigmoid::create),
+            new Entry("", "Softplus", 1, Softplus::create),
+            new Entry("", "Sqrt", 1, Sqrt::create),
+            new Entry("", "Tanh", 1, Tanh::create),
+
+            // Convolution and matrix products
+            // Conv, Gemm, MatMul: registered by the GEMM kernels
+
+            // Shape only: the output aliases the input
+            new Entry("", "Dropout", 1, Dropout::create),
+            new Entry("", "Dropout", 12, Dropout::create),
+            new Entry("", "Flatten", 1, Reshape::identity),
+            new Entry("", "Identity", 1, Reshape::identity),
+            new Entry("", "Reshape", 1, Reshape::identity),
+            new Entry("", "Squeeze", 1, Reshape::identity),
+            new Entry("", "Unsqueeze", 1, Reshape::identity)
     );
 
     private static final Map<String, List<Entry>> BY_OP = index();
