@@ -50,6 +50,18 @@ public final class OpRegistry {
             new Entry("", "Sqrt", 1, Sqrt::create),
             new Entry("", "Tanh", 1, Tanh::create),
 
+            // Elementwise binary and variadic, NumPy broadcasting (opset 7 on; older files are upgraded on import)
+            new Entry("", "Add", 7, Add::create),
+            new Entry("", "Div", 7, Div::create),
+            new Entry("", "Max", 1, Max::create),
+            new Entry("", "Mean", 1, Mean::create),
+            new Entry("", "Min", 1, Min::create),
+            new Entry("", "Mul", 7, Mul::create),
+            new Entry("", "Pow", 7, Pow::create),
+            new Entry("", "PRelu", 7, PRelu::create),
+            new Entry("", "Sub", 7, Sub::create),
+            new Entry("", "Sum", 1, Sum::create),
+
             // Convolution and matrix products
             // Conv, Gemm, MatMul: registered by the GEMM kernels
 
