@@ -65,6 +65,24 @@ public final class OpRegistry {
             // Convolution and matrix products
             // Conv, Gemm, MatMul: registered by the GEMM kernels
 
+            // Softmax family: the axis rule changed in opset 13 (SoftmaxAttrs)
+            new Entry("", "LogSoftmax", 1, LogSoftmax::create),
+            new Entry("", "LogSoftmax", 13, LogSoftmax::create),
+            new Entry("", "Softmax", 1, Softmax::create),
+            new Entry("", "Softmax", 13, Softmax::create),
+
+            // Pooling
+            new Entry("", "AveragePool", 1, AveragePool::create),
+            new Entry("", "GlobalAveragePool", 1, GlobalAveragePool::create),
+            new Entry("", "GlobalMaxPool", 1, GlobalMaxPool::create),
+            new Entry("", "MaxPool", 1, MaxPool::create),
+
+            // Normalization
+            new Entry("", "BatchNormalization", 1, BatchNormalization::create),
+            new Entry("", "BatchNormalization", 9, BatchNormalization::create),
+            new Entry("", "InstanceNormalization", 1, InstanceNormalization::create),
+            new Entry("", "LRN", 1, LRN::create),
+
             // Shape only: the output aliases the input
             new Entry("", "Dropout", 1, Dropout::create),
             new Entry("", "Dropout", 12, Dropout::create),
