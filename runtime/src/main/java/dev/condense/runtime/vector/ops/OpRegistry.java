@@ -116,6 +116,12 @@ public final class OpRegistry {
             new Entry("", "Split", 18, Split::create),
             new Entry("", "Transpose", 1, Transpose::create),
 
+            // Resampling: nearest and linear
+            new Entry("", "Resize", 10, Resize::create),
+            new Entry("", "Resize", 11, Resize::create),
+            new Entry("", "Upsample", 7, Upsample::create),
+            new Entry("", "Upsample", 9, Upsample::create),
+
             // Shape only: the output aliases the input
             new Entry("", "Dropout", 1, Dropout::create),
             new Entry("", "Dropout", 12, Dropout::create),
