@@ -1,0 +1,55 @@
+// Add: y = a + b with NumPy broadcasting; also the loops of Sum and Mean.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Bias additions and residual connections; see {@link Broadcast} for the shapes that take the fast rows. */
+final class Add {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    static final Broadcast.Loops LOOPS = new Broadcast.Loops(Add::vv, Add::vs, Add::sv, Add::reference);
+
+    private Add() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Broadcast.binary(ctx, LOOPS);
+    }
+
+    static void vv(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = FloatVector.fromArray(S, b, bo + i);
+            va.add(vb).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b[bo + i]);
+        }
+    }
+
+    static void vs(float[] a, int ao, float b, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            va.add(b).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b);
+        }
+    }
+
+    /** The op commutes, so a scalar left operand is the vector-scalar loop. */
+    static void sv(float a, float[] b, int bo, float[] y, int yo, int n) {
+        vs(b, bo, a, y, yo, n);
+    }
+
+    static float reference(float a, float b) {
+        return a + b;
+    }
+}

@@ -1,0 +1,67 @@
+// Clip: y = min(max(x, lo), hi); ReLU6 is Clip(0, 6).
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.ops.ClipAttrs;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Operand;
+import dev.condense.runtime.vector.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Before opset 11 the bounds are attributes; from 11 they are optional inputs 1 and 2, usually
+ * constants (fixed when the kernel is built) but possibly values fed at run time, read once per
+ * run. An absent bound is infinite. When lo > hi every output is hi, as ONNX specifies and
+ * min(max(x, lo), hi) gives.
+ */
+final class Clip {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Clip() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        ClipAttrs attrs = Kernels.attrs(ctx, ClipAttrs::of);
+        if (!attrs.boundsFromInputs()) {
+            return constantBounds(ctx, attrs.min(), attrs.max());
+        }
+        Operand lo = ctx.hasInput(1) ? Kernels.requireScalar(ctx, 1, "lower bound") : null;
+        Operand hi = ctx.hasInput(2) ? Kernels.requireScalar(ctx, 2, "upper bound") : null;
+        if ((lo == null || lo.isConstant()) && (hi == null || hi.isConstant())) {
+            return constantBounds(ctx, lo == null ? Float.NEGATIVE_INFINITY : lo.constant()[0],
+                    hi == null ? Float.POSITIVE_INFINITY : hi.constant()[0]);
+        }
+        Operand x = ctx.input(0);
+        Operand y = ctx.output(0);
+        Kernels.requireShape(ctx, y, x.shape(), "output");
+        int n = y.size();
+        Parallel parallel = ctx.parallel();
+        return arena -> {
+            float min = lo == null ? Float.NEGATIVE_INFINITY : Kernels.scalar(lo, arena);
+            float max = hi == null ? Float.POSITIVE_INFINITY : Kernels.scalar(hi, arena);
+            Elementwise.apply(parallel, (xa, xo, ya, yo, m) -> apply(xa, xo, ya, yo, m, min, max),
+                    x.array(arena), x.offset(), arena, y.offset(), n);
+        };
+    }
+
+    private static Kernel constantBounds(KernelContext ctx, float min, float max) throws SessionException {
+        return Elementwise.unary(ctx, (x, xo, y, yo, n) -> apply(x, xo, y, yo, n, min, max));
+    }
+
+    static void apply(float[] x, int xo, float[] y, int yo, int n, float min, float max) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).max(min).min(max).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(x[xo + i], min, max);
+        }
+    }
+
+    static float reference(float x, float min, float max) {
+        return Math.min(Math.max(x, min), max);
+    }
+}

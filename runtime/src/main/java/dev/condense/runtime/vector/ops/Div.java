@@ -1,0 +1,62 @@
+// Div: y = a / b with NumPy broadcasting; also Mean's final division.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** True division in both loops (no reciprocal multiply), so results are correctly rounded and x / 0 is +-inf or NaN. */
+final class Div {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    static final Broadcast.Loops LOOPS = new Broadcast.Loops(Div::vv, Div::vs, Div::sv, Div::reference);
+
+    private Div() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Broadcast.binary(ctx, LOOPS);
+    }
+
+    static void vv(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = FloatVector.fromArray(S, b, bo + i);
+            va.div(vb).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b[bo + i]);
+        }
+    }
+
+    static void vs(float[] a, int ao, float b, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            va.div(b).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b);
+        }
+    }
+
+    static void sv(float a, float[] b, int bo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector vb = FloatVector.fromArray(S, b, bo + i);
+            va.div(vb).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a, b[bo + i]);
+        }
+    }
+
+    static float reference(float a, float b) {
+        return a / b;
+    }
+}

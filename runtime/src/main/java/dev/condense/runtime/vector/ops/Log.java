@@ -1,0 +1,39 @@
+// Log: y = ln(x).
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** ln(0) is -inf and negative inputs give NaN, as IEEE arithmetic defines them. */
+final class Log {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Log() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Elementwise.unary(ctx, Log::apply);
+    }
+
+    /** The vector loop over {@code n} floats; the tail uses the scalar definition. */
+    static void apply(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.lanewise(VectorOperators.LOG).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(x[xo + i]);
+        }
+    }
+
+    /** The scalar definition, the reference the vector loop is tested against. */
+    static float reference(float x) {
+        return (float) Math.log(x);
+    }
+}

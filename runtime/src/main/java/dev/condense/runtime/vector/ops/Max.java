@@ -1,0 +1,55 @@
+// Max: the elementwise maximum of one or more inputs, broadcast together.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Math.max semantics in every loop: NaN wins, and +0 is greater than -0. */
+final class Max {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    static final Broadcast.Loops LOOPS = new Broadcast.Loops(Max::vv, Max::vs, Max::sv, Max::reference);
+
+    private Max() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Broadcast.variadic(ctx, LOOPS, false);
+    }
+
+    static void vv(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = FloatVector.fromArray(S, b, bo + i);
+            va.max(vb).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b[bo + i]);
+        }
+    }
+
+    static void vs(float[] a, int ao, float b, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, a, ao + i);
+            va.max(b).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(a[ao + i], b);
+        }
+    }
+
+    /** The op commutes, so a scalar left operand is the vector-scalar loop. */
+    static void sv(float a, float[] b, int bo, float[] y, int yo, int n) {
+        vs(b, bo, a, y, yo, n);
+    }
+
+    static float reference(float a, float b) {
+        return Math.max(a, b);
+    }
+}

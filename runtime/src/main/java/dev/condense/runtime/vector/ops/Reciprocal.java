@@ -1,0 +1,39 @@
+// Reciprocal: y = 1 / x.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Division, not an approximate reciprocal instruction: results are correctly rounded, 1/0 is +inf. */
+final class Reciprocal {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Reciprocal() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Elementwise.unary(ctx, Reciprocal::apply);
+    }
+
+    /** The vector loop over {@code n} floats; the tail uses the scalar definition. */
+    static void apply(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            one.div(v).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(x[xo + i]);
+        }
+    }
+
+    /** The scalar definition, the reference the vector loop is tested against. */
+    static float reference(float x) {
+        return 1f / x;
+    }
+}

@@ -1,0 +1,17 @@
+// ReduceL1: the sum of absolute values over the reduced axes.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+
+/** Axes from the attribute, or from a constant input once the op's version moved them there; see {@link Reduce}. */
+final class ReduceL1 {
+
+    private ReduceL1() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Reduce.create(ctx, Reduce.Kind.L1);
+    }
+}

@@ -1,0 +1,38 @@
+// Relu: y = max(x, 0), the rectifier between most CNN layers.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Math.max semantics in both loops, so NaN stays NaN and -0 becomes +0 alike. */
+final class Relu {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Relu() {
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        return Elementwise.unary(ctx, Relu::apply);
+    }
+
+    /** The vector loop over {@code n} floats; the tail uses the scalar definition. */
+    static void apply(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.max(0f).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = reference(x[xo + i]);
+        }
+    }
+
+    /** The scalar definition, the reference the vector loop is tested against. */
+    static float reference(float x) {
+        return Math.max(x, 0f);
+    }
+}
