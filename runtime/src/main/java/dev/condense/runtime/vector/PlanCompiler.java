@@ -150,7 +150,7 @@ final class PlanCompiler {
                         && !residuals.containsKey(user) && !depthwise(n)) {
                     String out = n.outputs().getFirst();
                     String other = user.inputs().get(0).equals(out) ? user.inputs().get(1) : user.inputs().get(0);
-                    if (other.equals(out) || g.initializers().containsKey(other) || !sameShape(out, other)
+                    if (other.equals(out) || g.initializers().containsKey(other) || rank(out) != 4 || !sameShape(out, other)
                             || !sameShape(out, user.outputs().getFirst())) {
                         continue;
                     }
@@ -182,6 +182,10 @@ final class PlanCompiler {
         private Node soleUser(String value) {
             List<Node> users = consumers.getOrDefault(value, List.of());
             return users.size() == 1 && !graphOutputs.contains(value) ? users.getFirst() : null;
+        }
+
+        private int rank(String value) {
+            return g.typeOf(value).map(ValueInfo::rank).orElse(-1);
         }
 
         private boolean sameShape(String a, String b) {

@@ -127,7 +127,7 @@ public final class KernelHarness {
             outs.add(new Operand("y" + j, outputShapes.get(j), null));
         }
         try (Parallel parallel = new Parallel(threads)) {
-            KernelContext ctx = new KernelContext(node, opset, ins, constants, outs, parallel, Activation.NONE);
+            KernelContext ctx = new KernelContext(node, opset, ins, constants, outs, parallel, Activation.NONE, null);
             Kernel kernel = factory.create(ctx);
 
             // Layout: guard, activations, outputs (unless aliased), scratch, each followed by a guard.

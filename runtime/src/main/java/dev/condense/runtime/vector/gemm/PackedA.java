@@ -8,17 +8,34 @@ package dev.condense.runtime.vector.gemm;
  * and a K-block {@code [k0, k0+kc)} of a panel is the contiguous run starting at
  * {@code p*MR*K + k0*MR}.
  */
-public record PackedA(float[] data, int m, int k) {
+public record PackedA(float[] data, int base, int m, int k) {
 
     /** Rows per panel: with two vectors of columns, 6 x 2 accumulators fill 12 of the 16 AVX2 registers. */
     public static final int MR = 6;
 
-    /** Packs {@code rows x cols} values read as {@code src[offset + r*rowStride + c]}. */
+    /** Packs {@code rows x cols} values read as {@code src[offset + r*rowStride + c]} into a new array. */
     public static PackedA pack(float[] src, int offset, int rows, int cols, int rowStride) {
+        float[] data = new float[size(rows, cols)];
+        packInto(src, offset, rows, cols, rowStride, data, 0);
+        return new PackedA(data, 0, rows, cols);
+    }
+
+    /** Floats a packed {@code rows x cols} matrix occupies. */
+    public static int size(int rows, int cols) {
+        return Math.multiplyExact(Math.multiplyExact(Math.ceilDiv(rows, MR), MR), cols);
+    }
+
+    /**
+     * Packs into {@code dst} from {@code dstBase} (weights that arrive at run time, packed into
+     * the arena on every run); padding rows are written as zeros.
+     */
+    public static void packInto(float[] src, int offset, int rows, int cols, int rowStride, float[] dst, int dstBase) {
         int panels = Math.ceilDiv(rows, MR);
-        float[] data = new float[Math.multiplyExact(Math.multiplyExact(panels, MR), cols)];
         for (int p = 0; p < panels; p++) {
-            int base = p * MR * cols;
+            int base = dstBase + p * MR * cols;
+            if (p * MR + MR > rows) {
+                java.util.Arrays.fill(dst, base, base + MR * cols, 0f);
+            }
             for (int r = 0; r < MR; r++) {
                 int row = p * MR + r;
                 if (row >= rows) {
@@ -26,11 +43,10 @@ public record PackedA(float[] data, int m, int k) {
                 }
                 int s = offset + row * rowStride;
                 for (int c = 0; c < cols; c++) {
-                    data[base + c * MR + r] = src[s + c];
+                    dst[base + c * MR + r] = src[s + c];
                 }
             }
         }
-        return new PackedA(data, rows, cols);
     }
 
     public int panels() {
@@ -39,6 +55,6 @@ public record PackedA(float[] data, int m, int k) {
 
     /** Start of panel {@code p}'s K-block beginning at {@code k0}. */
     public int offset(int p, int k0) {
-        return p * MR * k + k0 * MR;
+        return base + p * MR * k + k0 * MR;
     }
 }

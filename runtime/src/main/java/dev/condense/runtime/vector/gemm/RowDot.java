@@ -20,15 +20,16 @@ public final class RowDot {
     }
 
     /**
-     * @param bias {@code [M, N]} row-major, or null
+     * @param w    {@code [N, K]} row-major from {@code wOff}
+     * @param bias {@code [M, N]} row-major from {@code biasOff}, or null
      */
-    public static void multiply(float[] x, int xOff, int m, int k, float[] w, int n0, int n1, int n,
-                                float[] y, int yOff, float[] bias, Activation act) {
+    public static void multiply(float[] x, int xOff, int m, int k, float[] w, int wOff, int n0, int n1, int n,
+                                float[] y, int yOff, float[] bias, int biasOff, Activation act) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(k);
         int nb = n0;
         for (; nb + 4 <= n1; nb += 4) {
-            int w0 = nb * k;
+            int w0 = wOff + nb * k;
             int w1 = w0 + k;
             int w2 = w1 + k;
             int w3 = w2 + k;
@@ -58,7 +59,7 @@ public final class RowDot {
                     s3 += w[w3 + p] * xv;
                 }
                 int yi = yOff + i * n + nb;
-                int bi = i * n + nb;
+                int bi = biasOff + i * n + nb;
                 y[yi] = act.apply(s0 + (bias == null ? 0f : bias[bi]));
                 y[yi + 1] = act.apply(s1 + (bias == null ? 0f : bias[bi + 1]));
                 y[yi + 2] = act.apply(s2 + (bias == null ? 0f : bias[bi + 2]));
@@ -66,7 +67,7 @@ public final class RowDot {
             }
         }
         for (; nb < n1; nb++) {
-            int wr = nb * k;
+            int wr = wOff + nb * k;
             for (int i = 0; i < m; i++) {
                 int xi = xOff + i * k;
                 FloatVector acc = FloatVector.zero(SPECIES);
@@ -78,7 +79,7 @@ public final class RowDot {
                 for (; p < k; p++) {
                     s += w[wr + p] * x[xi + p];
                 }
-                y[yOff + i * n + nb] = act.apply(s + (bias == null ? 0f : bias[i * n + nb]));
+                y[yOff + i * n + nb] = act.apply(s + (bias == null ? 0f : bias[biasOff + i * n + nb]));
             }
         }
     }

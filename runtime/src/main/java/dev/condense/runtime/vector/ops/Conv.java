@@ -37,12 +37,12 @@ final class Conv {
         Operand x = ctx.input(0);
         Operand w = ctx.input(1);
         Operand y = ctx.output(0);
-        if (!w.isConstant()) {
-            throw ctx.error("the weight must be a constant (an initializer) for the vector engine");
-        }
         int rank = x.rank();
+        if (rank == 5) {
+            return Conv3d.create(ctx);
+        }
         if (rank != 3 && rank != 4) {
-            throw ctx.error("the vector engine convolves 1-D and 2-D inputs; got input " + x);
+            throw ctx.error("the vector engine convolves 1-D, 2-D and 3-D inputs; got input " + x);
         }
         ConvAttrs attrs;
         SlidingWindow window;
@@ -77,9 +77,9 @@ final class Conv {
         if (g.channels % g.group != 0 || g.outChannels % g.group != 0 || w.dim(1) != g.channels / g.group) {
             throw ctx.error("input " + x + " and weight " + w + " do not agree with group " + g.group);
         }
-        float[] bias = ctx.hasInput(2) ? ctx.input(2).constant() : null;
-        if (ctx.hasInput(2) && !ctx.input(2).isConstant()) {
-            throw ctx.error("the bias must be a constant for the vector engine");
+        Operand bias = ctx.hasInput(2) ? ctx.input(2) : null;
+        if (bias != null && bias.size() != g.outChannels) {
+            throw ctx.error("bias " + bias + " must hold one value per output channel, " + g.outChannels);
         }
         Activation act = ctx.activation();
         Operand residual = ctx.residual().orElse(null);
@@ -87,13 +87,13 @@ final class Conv {
             if (residual != null) {
                 throw ctx.error("a depthwise convolution takes no fused residual");
             }
-            return DepthwiseConv.create(ctx.parallel(), x, y, g, w.constant(), bias, act);
+            return DepthwiseConv.create(ctx.parallel(), x, w, bias, y, g, act);
         }
         Operand padded = null;
         if (!g.pointwise() && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
             padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
         }
-        return gemm(ctx.parallel(), x, y, g, w.constant(), bias, residual, padded, act);
+        return gemm(ctx.parallel(), x, y, g, w, bias, residual, padded, act);
     }
 
     /** Every size of one convolution, as ints (activations fit a float array). */
@@ -115,22 +115,38 @@ final class Conv {
         }
     }
 
-    private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, float[] weights, float[] bias,
+    /**
+     * Weights packed per group, once at build time when the weight and bias are constants (every
+     * exported model), else on every run (ONNX's node tests feed them as inputs).
+     */
+    private record GroupWeights(PackedA[] packed, float[][] biases) {
+
+        static GroupWeights of(float[] w, int wOff, float[] b, int bOff, Geometry g) {
+            int cg = g.channels / g.group;
+            int mg = g.outChannels / g.group;
+            int kSize = cg * g.kernelH * g.kernelW;
+            PackedA[] packed = new PackedA[g.group];
+            float[][] biases = new float[g.group][];
+            for (int gi = 0; gi < g.group; gi++) {
+                // w: [M, C/group, kH, kW]; group gi owns rows gi*mg .. gi*mg+mg-1
+                packed[gi] = PackedA.pack(w, wOff + gi * mg * kSize, mg, kSize, kSize);
+                biases[gi] = Sgemm.padBias(b, bOff + gi * mg, mg);
+            }
+            return new GroupWeights(packed, biases);
+        }
+    }
+
+    private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, Operand w, Operand bias,
                                Operand residual, Operand padded, Activation act) {
         int cg = g.channels / g.group;
         int mg = g.outChannels / g.group;
-        int kSize = cg * g.kernelH * g.kernelW;
-        PackedA[] packed = new PackedA[g.group];
-        float[][] biases = new float[g.group][];
-        for (int gi = 0; gi < g.group; gi++) {
-            // w: [M, C/group, kH, kW]; group gi owns rows gi*mg .. gi*mg+mg-1
-            packed[gi] = PackedA.pack(weights, gi * mg * kSize, mg, kSize, kSize);
-            biases[gi] = Sgemm.padBias(bias, gi * mg, mg);
-        }
+        boolean constant = w.isConstant() && (bias == null || bias.isConstant());
+        GroupWeights fixed = constant ? GroupWeights.of(w.constant(), 0, bias == null ? null : bias.constant(), 0, g)
+                : null;
         int n = g.outH * g.outW;
         int chunks = Math.ceilDiv(n, Sgemm.NC);
         int units = g.batch * g.group;
-        int panels = packed[0].panels();
+        int panels = Math.ceilDiv(mg, PackedA.MR);
         // With a zero-bordered copy of the input, im2col packing needs no bounds tests.
         int srcH = padded == null ? g.height : g.paddedHeight();
         int srcW = padded == null ? g.width : g.paddedWidth();
@@ -140,6 +156,10 @@ final class Conv {
         int outPlane = mg * n;
         boolean splitColumns = (long) units * chunks >= parallel.threads();
         return arena -> {
+            GroupWeights weights = constant ? fixed : GroupWeights.of(w.array(arena), w.offset(),
+                    bias == null ? null : bias.array(arena), bias == null ? 0 : bias.offset(), g);
+            PackedA[] packed = weights.packed();
+            float[][] biases = weights.biases();
             float[] xa = x.array(arena);
             int xOff = x.offset();
             if (padded != null) {
@@ -213,6 +233,7 @@ final class Conv {
      * {@code x: [N, C, H, W]}, {@code w: [M, C/group, kH, kW]}, {@code y: [N, M, outH, outW]}.
      */
     static void reference(float[] x, float[] w, float[] bias, float[] y, Geometry g, Activation act) {
+        // (Kept free of the fast path's packing so the two share no code.)
         int cg = g.channels() / g.group();
         int mg = g.outChannels() / g.group();
         for (int n = 0; n < g.batch(); n++) {

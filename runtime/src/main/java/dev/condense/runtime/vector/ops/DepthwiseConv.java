@@ -22,20 +22,24 @@ final class DepthwiseConv {
     private DepthwiseConv() {
     }
 
-    static Kernel create(Parallel parallel, Operand x, Operand y, Conv.Geometry g, float[] weights, float[] bias,
+    static Kernel create(Parallel parallel, Operand x, Operand w, Operand bias, Operand y, Conv.Geometry g,
                          Activation act) {
         int planes = g.batch() * g.channels();
         int grain = Math.max(1, 4096 / Math.max(1, g.outH() * g.outW()));
         return arena -> {
             float[] xa = x.array(arena);
             float[] ya = y.array(arena);
+            float[] wa = w.array(arena);
+            float[] ba = bias == null ? null : bias.array(arena);
             int xOff = x.offset();
             int yOff = y.offset();
+            int wOff = w.offset();
+            int bOff = bias == null ? 0 : bias.offset();
             parallel.forRange(planes, grain, (start, end) -> {
                 for (int p = start; p < end; p++) {
                     int c = p % g.channels();
                     plane(xa, xOff + p * g.height() * g.width(), ya, yOff + p * g.outH() * g.outW(), g,
-                            weights, c * g.kernelH() * g.kernelW(), bias == null ? 0f : bias[c], act);
+                            wa, wOff + c * g.kernelH() * g.kernelW(), ba == null ? 0f : ba[bOff + c], act);
                 }
             });
         };

@@ -34,8 +34,8 @@ final class MatMul {
             int k = Math.toIntExact(b.dim(0));
             int n = Math.toIntExact(b.dim(1));
             int m = Math.toIntExact(a.size() / k);
-            return Gemm.create(ctx.parallel(), a, false, null, m, k, Gemm.weightsNK(b.constant(), k, n, false, 1f), n,
-                    y, null, act);
+            return Gemm.create(ctx.parallel(), a, false, null, m, k, Gemm.weightsNK(b.constant(), 0, k, n, false, 1f),
+                    n, y, null, act);
         }
         // Promote 1-D operands as numpy does: A [K] -> [1, K], B [K] -> [K, 1].
         long[] as = a.rank() == 1 ? new long[] {1, a.dim(0)} : a.shape();
@@ -50,8 +50,9 @@ final class MatMul {
         long[] outBatch = new long[batchRank];
         int batches = 1;
         for (int i = 0; i < batchRank; i++) {
-            long da = dimFromEnd(as, batchRank - i + 1);
-            long db = dimFromEnd(bs, batchRank - i + 1);
+            // batch dim i sits (batchRank - i) places before the two matrix dims
+            long da = dimFromEnd(as, batchRank - i + 2);
+            long db = dimFromEnd(bs, batchRank - i + 2);
             if (da != db && da != 1 && db != 1) {
                 throw ctx.error("batch dimensions do not broadcast: " + a + " x " + b);
             }

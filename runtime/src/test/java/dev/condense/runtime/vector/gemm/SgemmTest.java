@@ -74,7 +74,7 @@ class SgemmTest {
         float[] expected = new float[m * n];
         RowDot.reference(x, m, k, w, n, expected, bias, Activation.RELU);
         float[] y = new float[m * n + 2];
-        RowDot.multiply(x, 0, m, k, w, 0, n, n, y, 0, bias, Activation.RELU);
+        RowDot.multiply(x, 0, m, k, w, 0, 0, n, n, y, 0, bias, 0, Activation.RELU);
         for (int i = 0; i < m * n; i++) {
             assertEquals(expected[i], y[i], TOLERANCE * (k + 1), "y[" + i + "]");
         }
