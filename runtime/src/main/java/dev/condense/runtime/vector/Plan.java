@@ -72,4 +72,22 @@ final class Plan {
             arenas.offer(arena);
         }
     }
+
+    /** Milliseconds per kernel, averaged over {@code runs} runs, in plan order (for {@code bench --profile}). */
+    double[] profile(Map<String, Tensor> feeds, int runs) {
+        double[] ms = new double[kernels.length];
+        float[] arena = new float[arenaSize];
+        for (int r = 0; r < runs; r++) {
+            for (Map.Entry<String, Operand> in : inputs.entrySet()) {
+                Operand o = in.getValue();
+                MemorySegment.copy(feeds.get(in.getKey()).data(), Tensor.FLOAT_LE, 0, arena, o.offset(), o.size());
+            }
+            for (int i = 0; i < kernels.length; i++) {
+                long t0 = System.nanoTime();
+                kernels[i].run(arena);
+                ms[i] += (System.nanoTime() - t0) / 1e6 / runs;
+            }
+        }
+        return ms;
+    }
 }

@@ -154,6 +154,31 @@ public final class VectorEngine implements Engine {
         return sb.toString();
     }
 
+    /** One kernel's share of a run: its node, op and mean milliseconds. */
+    public record KernelTime(String node, double millis) {
+    }
+
+    /** Times every kernel of the plan for these inputs over {@code runs} runs (after the caller's warm-up). */
+    public java.util.List<KernelTime> profile(Map<String, Tensor> feeds, int runs) throws ModelLoadException, SessionException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, Tensor> constant = new LinkedHashMap<>();
+        feeds.forEach((k, v) -> {
+            if (v.dtype() == DataType.FLOAT) {
+                shapes.put(k, v.dims());
+            } else {
+                constant.put(k, v);
+            }
+        });
+        Plan plan = plan(shapes, constant);
+        double[] ms = plan.profile(feeds, runs);
+        java.util.List<String> names = plan.kernelNames();
+        java.util.List<KernelTime> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ms.length; i++) {
+            out.add(new KernelTime(names.get(i), ms[i]));
+        }
+        return out;
+    }
+
     /** The activation memory of the plan for these input shapes, in floats (for benchmarks and tests). */
     public int arenaFloats(Map<String, long[]> shapes) throws ModelLoadException, SessionException {
         return plan(shapes, Map.of()).arenaSize();

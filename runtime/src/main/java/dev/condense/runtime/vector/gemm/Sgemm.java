@@ -13,15 +13,20 @@ import jdk.incubator.vector.FloatVector;
  */
 public final class Sgemm {
 
-    /** K-block: a 6 x KC slice of A (6 KB) and a KC x NR slice of B (16 KB on AVX2) fit L1 together. */
-    public static final int KC = 256;
+    /**
+     * K-block: one A panel's K-block pre-broadcast (KC x 6 x 8 floats, 24 KB on AVX2) and a B panel
+     * (KC x 16 floats, 8 KB) fit L1 together.
+     */
+    public static final int KC = 128;
     /** Column block: KC x NC floats of packed B (128 KB) stay in L2 while all of A passes. */
-    public static final int NC = 128;
+    public static final int NC = 256;
     public static final int MR = PackedA.MR;
     public static final int NR = MicroKernel.NR;
 
     private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> BROADCAST =
+            ThreadLocal.withInitial(() -> new float[KC * MicroKernel.A_STEP]);
 
     private Sgemm() {
     }
@@ -50,6 +55,7 @@ public final class Sgemm {
         }
         float[] packed = PACK.get();
         float[] edge = EDGE.get();
+        float[] wide = BROADCAST.get();
         for (int nc0 = n0; nc0 < n1; nc0 += NC) {
             int cols = Math.min(NC, n1 - nc0);
             int panelsB = Math.ceilDiv(cols, NR);
@@ -59,7 +65,7 @@ public final class Sgemm {
                 boolean accumulate = k0 > 0;
                 boolean last = k0 + kc >= k;
                 for (int p = panelStart; p < panelEnd; p++) {
-                    int aOff = a.offset(p, k0);
+                    MicroKernel.broadcast(a.data(), a.offset(p, k0), kc, wide);
                     int row0 = p * MR;
                     int rows = Math.min(MR, a.m() - row0);
                     for (int j = 0; j < panelsB; j++) {
@@ -67,9 +73,9 @@ public final class Sgemm {
                         int width = Math.min(NR, n1 - col0);
                         int cIndex = cOff + row0 * ldc + col0;
                         if (rows == MR && width == NR) {
-                            MicroKernel.tile(a.data(), aOff, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate);
+                            MicroKernel.tile(wide, 0, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate);
                         } else {
-                            edgeTile(a, aOff, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
+                            edgeTile(wide, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
                         }
                         if (last) {
                             epilogue(c, cIndex, ldc, rows, width, bias, row0, residual,
@@ -82,14 +88,14 @@ public final class Sgemm {
     }
 
     /** A tile cut by the edge of C: computed whole in a scratch tile, then the valid part copied. */
-    private static void edgeTile(PackedA a, int aOff, float[] packed, int bOff, int kc, float[] c, int cIndex,
+    private static void edgeTile(float[] wide, float[] packed, int bOff, int kc, float[] c, int cIndex,
                                  int ldc, int rows, int width, float[] edge, boolean accumulate) {
         if (accumulate) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cIndex + r * ldc, edge, r * NR, width);
             }
         }
-        MicroKernel.tile(a.data(), aOff, packed, bOff, kc, edge, 0, NR, accumulate);
+        MicroKernel.tile(wide, 0, packed, bOff, kc, edge, 0, NR, accumulate);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(edge, r * NR, c, cIndex + r * ldc, width);
         }
