@@ -56,13 +56,13 @@ public final class Im2colB implements BPacker {
     }
 
     @Override
-    public void pack(int k0, int kc, int n0, int cols, float[] dst) {
+    public void pack(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
         if (padTop == 0 && padLeft == 0 && (outH - 1) * strideH + (kernelH - 1) * dilationH < height
                 && (outW - 1) * strideW + (kernelW - 1) * dilationW < width) {
-            packInterior(k0, kc, n0, cols, dst);
+            packInterior(k0, kc, n0, cols, dst, dstOff);
             return;
         }
-        packBordered(k0, kc, n0, cols, dst);
+        packBordered(k0, kc, n0, cols, dst, dstOff);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class Im2colB implements BPacker {
      * bounds test, and at stride 1 each output row's stretch of a B row is one contiguous run of
      * the input row, copied a vector at a time wherever it lines up with a panel.
      */
-    private void packInterior(int k0, int kc, int n0, int cols, float[] dst) {
+    private void packInterior(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
         int nr = MicroKernel.NR;
         int lanes = MicroKernel.LANES;
         int panelStride = kc * nr;
@@ -82,7 +82,7 @@ public final class Im2colB implements BPacker {
             int ky = (row / kernelW) % kernelH;
             int c = row / (kernelW * kernelH);
             int tap = offset + c * height * width + ky * dilationH * width + kx * dilationW;
-            int base = kk * nr;
+            int base = dstOff + kk * nr;
             int lane = 0;
             int oy = n0 / outW;
             int ox = n0 - oy * outW;
@@ -124,12 +124,12 @@ public final class Im2colB implements BPacker {
                 oy++;
             }
             for (int rel = cols; rel < panels * nr; rel++) {
-                dst[(rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
+                dst[dstOff + (rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
             }
         }
     }
 
-    private void packBordered(int k0, int kc, int n0, int cols, float[] dst) {
+    private void packBordered(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
         int nr = MicroKernel.NR;
         int panelStride = kc * nr;
         int panels = Math.ceilDiv(cols, nr);
@@ -142,7 +142,7 @@ public final class Im2colB implements BPacker {
             int plane = offset + c * height * width;
             int dx = kx * dilationW - padLeft;
             // dst position of column n0: panel 0, lane 0, row kk
-            int base = kk * nr;
+            int base = dstOff + kk * nr;
             int lane = 0;
             int oy = n0 / outW;
             int ox = n0 - oy * outW;
@@ -191,7 +191,7 @@ public final class Im2colB implements BPacker {
             }
             // Columns past the range in the last panel are zero so the micro-kernel may read them.
             for (int rel = cols; rel < panels * nr; rel++) {
-                dst[(rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
+                dst[dstOff + (rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
             }
         }
     }

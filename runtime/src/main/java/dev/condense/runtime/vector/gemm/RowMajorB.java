@@ -31,14 +31,14 @@ public final class RowMajorB implements BPacker {
     }
 
     @Override
-    public void pack(int k0, int kc, int n0, int cols, float[] dst) {
+    public void pack(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
         int nr = MicroKernel.NR;
         int lanes = MicroKernel.LANES;
         int panels = Math.ceilDiv(cols, nr);
         for (int j = 0; j < panels; j++) {
             int c0 = n0 + j * nr;
             int width = Math.min(nr, n0 + cols - c0);
-            int d = j * kc * nr;
+            int d = dstOff + j * kc * nr;
             int s = offset + k0 * ldb + c0;
             if (width == nr) {
                 for (int kk = 0; kk < kc; kk++, d += nr, s += ldb) {

@@ -61,7 +61,7 @@ public final class Sgemm {
             int panelsB = Math.ceilDiv(cols, NR);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                b.pack(k0, kc, nc0, cols, packed);
+                b.pack(k0, kc, nc0, cols, packed, 0);
                 boolean accumulate = k0 > 0;
                 boolean last = k0 + kc >= k;
                 for (int p = panelStart; p < panelEnd; p++) {
@@ -81,6 +81,55 @@ public final class Sgemm {
                             epilogue(c, cIndex, ldc, rows, width, bias, row0, residual,
                                     residualOff + row0 * ldc + col0, act);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Floats B needs packed whole: every K-block of every column, columns rounded up to whole panels. */
+    public static int packedSize(int k, int n) {
+        return Math.multiplyExact(Math.ceilDiv(n, NR) * NR, k);
+    }
+
+    /** Packs K-block {@code [k0, k0+kc)} of all of B's columns into its place in a whole-B buffer at {@code off}. */
+    public static void packBlock(BPacker b, int k0, int kc, float[] dst, int off) {
+        b.pack(k0, kc, 0, b.n(), dst, off + k0 * Math.ceilDiv(b.n(), NR) * NR);
+    }
+
+    /**
+     * As {@link #multiply}, for every column, from a B packed whole beforehand ({@link #packBlock})
+     * and shared by the threads that each take a range of A's row panels: the split for layers with
+     * too few columns to divide (a batch-1 ResNet's last stage has 49).
+     */
+    public static void multiplyPacked(PackedA a, int panelStart, int panelEnd, float[] packedB, int off, int n,
+                                      float[] c, int cOff, int ldc, float[] bias, float[] residual, int residualOff,
+                                      Activation act) {
+        int k = a.k();
+        int npad = Math.ceilDiv(n, NR) * NR;
+        int panelsB = npad / NR;
+        float[] edge = EDGE.get();
+        float[] wide = BROADCAST.get();
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            int block = off + k0 * npad;
+            boolean accumulate = k0 > 0;
+            boolean last = k0 + kc >= k;
+            for (int p = panelStart; p < panelEnd; p++) {
+                MicroKernel.broadcast(a.data(), a.offset(p, k0), kc, wide);
+                int row0 = p * MR;
+                int rows = Math.min(MR, a.m() - row0);
+                for (int j = 0; j < panelsB; j++) {
+                    int col0 = j * NR;
+                    int width = Math.min(NR, n - col0);
+                    int cIndex = cOff + row0 * ldc + col0;
+                    if (rows == MR && width == NR) {
+                        MicroKernel.tile(wide, 0, packedB, block + j * kc * NR, kc, c, cIndex, ldc, accumulate);
+                    } else {
+                        edgeTile(wide, packedB, block + j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
+                    }
+                    if (last) {
+                        epilogue(c, cIndex, ldc, rows, width, bias, row0, residual, residualOff + row0 * ldc + col0, act);
                     }
                 }
             }

@@ -93,7 +93,7 @@ final class Conv {
         if (!g.pointwise() && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
             padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
         }
-        return gemm(ctx.parallel(), x, y, g, w, bias, residual, padded, act);
+        return gemm(ctx, x, y, g, w, bias, residual, padded, act);
     }
 
     /** Every size of one convolution, as ints (activations fit a float array). */
@@ -136,17 +136,29 @@ final class Conv {
         }
     }
 
-    private static Kernel gemm(Parallel parallel, Operand x, Operand y, Geometry g, Operand w, Operand bias,
+    private static Kernel gemm(KernelContext ctx, Operand x, Operand y, Geometry g, Operand w, Operand bias,
                                Operand residual, Operand padded, Activation act) {
+        Parallel parallel = ctx.parallel();
         int cg = g.channels / g.group;
         int mg = g.outChannels / g.group;
         boolean constant = w.isConstant() && (bias == null || bias.isConstant());
         GroupWeights fixed = constant ? GroupWeights.of(w.constant(), 0, bias == null ? null : bias.constant(), 0, g)
                 : null;
         int n = g.outH * g.outW;
-        int chunks = Math.ceilDiv(n, Sgemm.NC);
         int units = g.batch * g.group;
         int panels = Math.ceilDiv(mg, PackedA.MR);
+        int threads = parallel.threads();
+        // How to split the work: by column blocks when there are enough of them; when a layer has
+        // few columns but many row panels, pack B once (threads sharing the K-blocks) and split
+        // the rows; otherwise by smaller column blocks.
+        boolean wholeB = (long) units * Math.ceilDiv(n, Sgemm.NC) < 2L * threads && panels >= 2 * threads
+                && threads > 1;
+        int chunkCols = (long) units * Math.ceilDiv(n, Sgemm.NC) >= 2L * threads ? Sgemm.NC
+                : Math.max(Sgemm.NR, Math.ceilDiv(Math.ceilDiv(n, 2 * threads), Sgemm.NR) * Sgemm.NR);
+        int chunks = Math.ceilDiv(n, chunkCols);
+        int kSize = cg * g.kernelH * g.kernelW;
+        Operand packedB = wholeB ? ctx.scratch("packedB", Sgemm.packedSize(kSize, n)) : null;
+        int kBlocks = Math.ceilDiv(kSize, Sgemm.KC);
         // With a zero-bordered copy of the input, im2col packing needs no bounds tests.
         int srcH = padded == null ? g.height : g.paddedHeight();
         int srcW = padded == null ? g.width : g.paddedWidth();
@@ -154,7 +166,6 @@ final class Conv {
         Geometry src = padded == null ? g : new Geometry(g.batch, g.channels, srcH, srcW, g.outChannels, g.group,
                 g.kernelH, g.kernelW, g.strideH, g.strideW, 0, 0, g.dilationH, g.dilationW, g.outH, g.outW);
         int outPlane = mg * n;
-        boolean splitColumns = (long) units * chunks >= parallel.threads();
         return arena -> {
             GroupWeights weights = constant ? fixed : GroupWeights.of(w.array(arena), w.offset(),
                     bias == null ? null : bias.array(arena), bias == null ? 0 : bias.offset(), g);
@@ -173,27 +184,33 @@ final class Conv {
             int rOff = residual == null ? 0 : residual.offset();
             float[] xs = xa;
             int xo = xOff;
-            if (splitColumns) {
+            if (wholeB) {
+                for (int unit = 0; unit < units; unit++) {
+                    int gi = unit % g.group;
+                    BPacker b = source(xs, xo + unit * inPlane, cg, src);
+                    int pb = packedB.offset();
+                    parallel.forRange(kBlocks, 1, (k0, k1) -> {
+                        for (int kb = k0; kb < k1; kb++) {
+                            Sgemm.packBlock(b, kb * Sgemm.KC, Math.min(Sgemm.KC, kSize - kb * Sgemm.KC), arena, pb);
+                        }
+                    });
+                    int yBase = yOff + unit * outPlane;
+                    int rBase = rOff + unit * outPlane;
+                    parallel.forRange(panels, 1, (p0, p1) -> Sgemm.multiplyPacked(packed[gi], p0, p1, arena, pb, n,
+                            ya, yBase, n, biases[gi], ra, rBase, act));
+                }
+            } else {
                 parallel.forRange(units * chunks, 1, (start, end) -> {
                     for (int item = start; item < end; item++) {
                         int unit = item / chunks;
                         int chunk = item - unit * chunks;
                         int gi = unit % g.group;
                         BPacker b = source(xs, xo + unit * inPlane, cg, src);
-                        int n0 = chunk * Sgemm.NC;
-                        Sgemm.multiply(packed[gi], 0, panels, b, n0, Math.min(n, n0 + Sgemm.NC),
+                        int n0 = chunk * chunkCols;
+                        Sgemm.multiply(packed[gi], 0, panels, b, n0, Math.min(n, n0 + chunkCols),
                                 ya, yOff + unit * outPlane, n, biases[gi], ra, rOff + unit * outPlane, act);
                     }
                 });
-            } else {
-                for (int unit = 0; unit < units; unit++) {
-                    int gi = unit % g.group;
-                    BPacker b = source(xs, xo + unit * inPlane, cg, src);
-                    int yBase = yOff + unit * outPlane;
-                    int rBase = rOff + unit * outPlane;
-                    parallel.forRange(panels, 1, (p0, p1) ->
-                            Sgemm.multiply(packed[gi], p0, p1, b, 0, n, ya, yBase, n, biases[gi], ra, rBase, act));
-                }
             }
         };
     }
