@@ -201,6 +201,9 @@ final class BenchCommand implements Callable<Integer> {
      * ONNX Runtime's workers spinning down; a block keeps most timed runs in the steady state one
      * engine serving alone would see, and the median discounts the first run of each block.
      */
+    /** Long enough for ONNX Runtime's spin-wait to end (it spins for well under a millisecond by default; 20 ms is ample). */
+    static final long SETTLE_MS = 20;
+
     private long[][] time(List<Session> sessions, Map<String, Tensor> input) throws SessionException {
         int block = Math.max(1, Math.min(MAX_BLOCK, iterations / 4));
         long[][] nanos = new long[sessions.size()][iterations];
@@ -208,6 +211,7 @@ final class BenchCommand implements Callable<Integer> {
             int runs = Math.min(block, iterations - done);
             for (int b = 0; b < sessions.size(); b++) {
                 Session s = sessions.get(b);
+                settle();
                 for (int i = 0; i < runs; i++) {
                     long t0 = System.nanoTime();
                     try (Result r = s.run(input)) {
@@ -217,6 +221,19 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return nanos;
+    }
+
+    /**
+     * A pause before each block: ONNX Runtime's workers spin for a while after a run, and on a
+     * machine with as many cores as threads they would take the next block's cores from whichever
+     * engine runs next. Both engines start every block on idle cores.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String describe(Agreement a) {

@@ -4,12 +4,12 @@ package dev.condense.runtime.vector;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A kernel asks for a range of independent work items to be split over the session's threads; the
  * calling thread takes the first share and waits for the rest. Several runs may use one pool at
- * once (a shared Session): their shares queue on the same workers. Ranges are split into at most
- * {@code threads} contiguous shares so each thread streams through neighbouring memory.
+ * once (a shared Session): their shares queue on the same workers.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -39,25 +39,41 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body} over {@code [0, n)} in at most {@code threads} shares of at least {@code grain} items. */
+    /**
+     * Runs {@code body} over {@code [0, n)} on at most {@code threads} threads, inline when there
+     * is not more than one share of {@code grain} items. Threads claim pieces of the range as they
+     * go (about four per thread, never under {@code grain} items), so a thread that finishes early,
+     * or starts late because its core was busy, takes over work instead of waiting at the end.
+     */
     public void forRange(int n, int grain, RangeBody body) {
-        int shares = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        int shares = shares(n, grain);
         if (shares <= 1 || pool == null) {
             if (n > 0) {
                 body.run(0, n);
             }
             return;
         }
+        int piece = Math.max(Math.max(1, grain), Math.ceilDiv(n, shares * 4));
+        AtomicInteger next = new AtomicInteger();
+        Runnable claim = () -> {
+            int start;
+            while ((start = next.getAndAdd(piece)) < n) {
+                body.run(start, Math.min(n, start + piece));
+            }
+        };
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[shares - 1];
-        for (int s = 1; s < shares; s++) {
-            int start = (int) ((long) n * s / shares);
-            int end = (int) ((long) n * (s + 1) / shares);
-            tasks[s - 1] = pool.submit(() -> body.run(start, end));
+        for (int s = 0; s < tasks.length; s++) {
+            tasks[s] = pool.submit(claim);
         }
-        body.run(0, (int) ((long) n / shares));
+        claim.run();
         for (ForkJoinTask<?> t : tasks) {
             t.join();
         }
+    }
+
+    /** How many threads a range of {@code n} items in pieces of at least {@code grain} is spread over. */
+    public int shares(int n, int grain) {
+        return Math.min(threads, Math.max(1, n / Math.max(1, grain)));
     }
 
     @Override

@@ -99,7 +99,7 @@ final class Kernels {
      * {@link Parallel#forRange}: kernels then call their body directly and allocate nothing.
      */
     static boolean runsInline(Parallel parallel, int n, int grain) {
-        return parallel.threads() == 1 || n < 2 * grain;
+        return parallel.shares(n, grain) <= 1;
     }
 
     /**
