@@ -25,6 +25,8 @@ public final class Im2colB implements BPacker {
     private final int dilationW;
     private final int outH;
     private final int outW;
+    /** For a parity-split source: the half width of each even/odd plane; 0 for a plain image. */
+    private final int half;
 
     public Im2colB(float[] src, int offset, int channels, int height, int width, int kernelH, int kernelW,
                    int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW) {
@@ -43,6 +45,37 @@ public final class Im2colB implements BPacker {
         this.dilationW = dilationW;
         this.outH = outH;
         this.outW = outW;
+        this.half = 0;
+    }
+
+    private Im2colB(float[] src, int offset, int channels, int height, int half, int kernelH, int kernelW,
+                    int outH, int outW) {
+        this.src = src;
+        this.offset = offset;
+        this.channels = channels;
+        this.height = height;
+        this.width = 2 * half;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.strideH = 2;
+        this.strideW = 2;
+        this.padTop = 0;
+        this.padLeft = 0;
+        this.dilationH = 1;
+        this.dilationW = 1;
+        this.outH = outH;
+        this.outW = outW;
+        this.half = half;
+    }
+
+    /**
+     * A stride-2 convolution over a padded image stored as even and odd columns apart
+     * ({@code [C][2][height][half]}): column {@code 2*ox + kx} is {@code ox + kx/2} of plane
+     * {@code kx % 2}, so every B row is again a contiguous run along each output row.
+     */
+    public static Im2colB parity(float[] src, int offset, int channels, int height, int half, int kernelH,
+                                 int kernelW, int outH, int outW) {
+        return new Im2colB(src, offset, channels, height, half, kernelH, kernelW, outH, outW);
     }
 
     @Override
@@ -57,6 +90,10 @@ public final class Im2colB implements BPacker {
 
     @Override
     public void pack(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
+        if (half > 0) {
+            packInterior(k0, kc, n0, cols, dst, dstOff);
+            return;
+        }
         if (padTop == 0 && padLeft == 0 && (outH - 1) * strideH + (kernelH - 1) * dilationH < height
                 && (outW - 1) * strideW + (kernelW - 1) * dilationW < width) {
             packInterior(k0, kc, n0, cols, dst, dstOff);
@@ -81,7 +118,12 @@ public final class Im2colB implements BPacker {
             int kx = row % kernelW;
             int ky = (row / kernelW) % kernelH;
             int c = row / (kernelW * kernelH);
-            int tap = offset + c * height * width + ky * dilationH * width + kx * dilationW;
+            int tap = half > 0
+                    ? offset + (c * 2 + (kx & 1)) * height * half + ky * half + (kx >> 1)
+                    : offset + c * height * width + ky * dilationH * width + kx * dilationW;
+            // Along an output row the source advances by colStep; between rows by rowStep.
+            int colStep = half > 0 ? 1 : strideW;
+            int rowStep = half > 0 ? 2 * half : strideH * width;
             int base = dstOff + kk * nr;
             int lane = 0;
             int oy = n0 / outW;
@@ -89,8 +131,8 @@ public final class Im2colB implements BPacker {
             int n = n0;
             while (n < end) {
                 int run = Math.min(outW - ox, end - n);
-                int s = tap + oy * strideH * width + ox * strideW;
-                if (strideW == 1) {
+                int s = tap + oy * rowStep + ox * colStep;
+                if (colStep == 1) {
                     int i = 0;
                     while (i < run) {
                         int piece = Math.min(nr - lane, run - i);
@@ -112,7 +154,7 @@ public final class Im2colB implements BPacker {
                     }
                 } else {
                     for (int i = 0; i < run; i++) {
-                        dst[base + lane] = src[s + i * strideW];
+                        dst[base + lane] = src[s + i * colStep];
                         if (++lane == nr) {
                             lane = 0;
                             base += panelStride;

@@ -90,7 +90,12 @@ final class Conv {
             return DepthwiseConv.create(ctx.parallel(), x, w, bias, y, g, act);
         }
         Operand padded = null;
-        if (!g.pointwise() && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
+        if (g.subsampled()) {
+            padded = ctx.scratch("subsampled", (long) g.batch * g.channels * g.outH * g.outW);
+        } else if (g.parity()) {
+            padded = ctx.scratch("parity", (long) g.batch * g.channels * 2 * g.paddedHeight() * g.half());
+        } else if (!g.pointwise()
+                && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
             padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
         }
         return gemm(ctx, x, y, g, w, bias, residual, padded, act);
@@ -103,6 +108,22 @@ final class Conv {
 
         boolean pointwise() {
             return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0;
+        }
+
+        /** A strided 1x1 convolution: the input is subsampled first, then it is a pointwise one. */
+        boolean subsampled() {
+            return kernelH == 1 && kernelW == 1 && padTop == 0 && padLeft == 0 && (strideH > 1 || strideW > 1)
+                    && dilationH == 1 && dilationW == 1;
+        }
+
+        /** A stride-2 convolution whose padded input is split into even and odd columns for packing. */
+        boolean parity() {
+            return strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 && kernelW > 1;
+        }
+
+        /** Columns of each parity plane. */
+        int half() {
+            return Math.ceilDiv(paddedWidth(), 2);
         }
 
         /** Rows the windows reach, top padding included: the height of the zero-bordered copy. */
@@ -159,12 +180,24 @@ final class Conv {
         int kSize = cg * g.kernelH * g.kernelW;
         Operand packedB = wholeB ? ctx.scratch("packedB", Sgemm.packedSize(kSize, n)) : null;
         int kBlocks = Math.ceilDiv(kSize, Sgemm.KC);
-        // With a zero-bordered copy of the input, im2col packing needs no bounds tests.
-        int srcH = padded == null ? g.height : g.paddedHeight();
-        int srcW = padded == null ? g.width : g.paddedWidth();
-        int inPlane = cg * srcH * srcW;
-        Geometry src = padded == null ? g : new Geometry(g.batch, g.channels, srcH, srcW, g.outChannels, g.group,
-                g.kernelH, g.kernelW, g.strideH, g.strideW, 0, 0, g.dilationH, g.dilationW, g.outH, g.outW);
+        // The packer reads a prepared copy when there is one: zero-bordered (no bounds tests),
+        // subsampled (a strided 1x1 becomes pointwise) or split by column parity (stride 2).
+        Geometry src;
+        int inPlane;
+        if (g.subsampled()) {
+            src = new Geometry(g.batch, g.channels, g.outH, g.outW, g.outChannels, g.group, 1, 1, 1, 1, 0, 0, 1, 1,
+                    g.outH, g.outW);
+            inPlane = cg * g.outH * g.outW;
+        } else if (g.parity()) {
+            src = g;
+            inPlane = cg * 2 * g.paddedHeight() * g.half();
+        } else {
+            int srcH = padded == null ? g.height : g.paddedHeight();
+            int srcW = padded == null ? g.width : g.paddedWidth();
+            inPlane = cg * srcH * srcW;
+            src = padded == null ? g : new Geometry(g.batch, g.channels, srcH, srcW, g.outChannels, g.group,
+                    g.kernelH, g.kernelW, g.strideH, g.strideW, 0, 0, g.dilationH, g.dilationW, g.outH, g.outW);
+        }
         int outPlane = mg * n;
         return arena -> {
             GroupWeights weights = constant ? fixed : GroupWeights.of(w.array(arena), w.offset(),
@@ -174,7 +207,13 @@ final class Conv {
             float[] xa = x.array(arena);
             int xOff = x.offset();
             if (padded != null) {
-                pad(parallel, xa, xOff, arena, padded.offset(), g);
+                if (g.subsampled()) {
+                    subsample(parallel, xa, xOff, arena, padded.offset(), g);
+                } else if (g.parity()) {
+                    splitParity(parallel, xa, xOff, arena, padded.offset(), g);
+                } else {
+                    pad(parallel, xa, xOff, arena, padded.offset(), g);
+                }
                 xa = arena;
                 xOff = padded.offset();
             }
@@ -236,7 +275,57 @@ final class Conv {
         });
     }
 
+    /** {@code dst[n][c][oy][ox] = x[n][c][oy*sH][ox*sW]}: what a strided 1x1 convolution reads. */
+    private static void subsample(Parallel parallel, float[] x, int xOff, float[] dst, int dOff, Geometry g) {
+        int planes = g.batch * g.channels;
+        int out = g.outH * g.outW;
+        parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, out)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int src = xOff + p * g.height * g.width;
+                int d = dOff + p * out;
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int row = src + oy * g.strideH * g.width;
+                    for (int ox = 0; ox < g.outW; ox++) {
+                        dst[d++] = x[row + ox * g.strideW];
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The zero-bordered input with even and odd columns in separate planes,
+     * {@code dst[n][c][parity][paddedH][half]}, for {@link Im2colB#parity}.
+     */
+    private static void splitParity(Parallel parallel, float[] x, int xOff, float[] dst, int dOff, Geometry g) {
+        int hp = g.paddedHeight();
+        int half = g.half();
+        int planes = g.batch * g.channels;
+        parallel.forRange(planes, Math.max(1, 16384 / (2 * hp * half)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int d = dOff + p * 2 * hp * half;
+                java.util.Arrays.fill(dst, d, d + 2 * hp * half, 0f);
+                for (int iy = 0; iy < g.height; iy++) {
+                    int py = iy + g.padTop;
+                    if (py >= hp) {
+                        break;
+                    }
+                    int row = xOff + (p * g.height + iy) * g.width;
+                    for (int ix = 0; ix < g.width; ix++) {
+                        int px = ix + g.padLeft;
+                        if (px < 2 * half) {
+                            dst[d + (px & 1) * hp * half + py * half + (px >> 1)] = x[row + ix];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     private static BPacker source(float[] xa, int offset, int cg, Geometry g) {
+        if (g.parity()) {
+            return Im2colB.parity(xa, offset, cg, g.paddedHeight(), g.half(), g.kernelH, g.kernelW, g.outH, g.outW);
+        }
         if (g.pointwise()) {
             int plane = g.height * g.width;
             return new RowMajorB(xa, offset, cg, plane, plane);
