@@ -9,6 +9,7 @@ import dev.condense.runtime.Backend;
 import dev.condense.runtime.Result;
 import dev.condense.runtime.Session;
 import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.VectorEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "images per run (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "untimed runs per backend first (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "untimed runs per backend first; the vector engine's JIT needs some (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "20", description = "timed runs per backend (default: ${DEFAULT-VALUE})")
@@ -60,6 +61,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "seed of the random input (default: ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--profile", description = "after timing, show where the vector engine's time goes: per op and the slowest nodes")
+    boolean profile;
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -174,6 +178,13 @@ final class BenchCommand implements Callable<Integer> {
                 latency[b] = Latency.of(nanos[b]);
             }
             report(chosen, sessions, threadCount, feeds, reference, agreement, latency, openMs);
+            if (profile && !json) {
+                for (Session s : sessions) {
+                    if (s.backend() == Backend.VECTOR) {
+                        printProfile(s, input);
+                    }
+                }
+            }
 
             List<String> wrong = new ArrayList<>();
             for (int b = 0; b < chosen.size(); b++) {
@@ -221,6 +232,30 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return nanos;
+    }
+
+    /** Where the vector engine's time goes: milliseconds per op type and the slowest nodes. */
+    private void printProfile(Session session, Map<String, Tensor> input) throws SessionException {
+        var times = session.profile(input, Math.max(3, Math.min(iterations, 10)));
+        Map<String, String> opOf = new java.util.HashMap<>();
+        session.model().graph().nodes().forEach(n -> opOf.put(n.name(), n.opType()));
+        Map<String, Double> byOp = new java.util.LinkedHashMap<>();
+        double total = 0;
+        for (var t : times) {
+            byOp.merge(opOf.getOrDefault(t.node(), "?"), t.millis(), Double::sum);
+            total += t.millis();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%nvector profile: %.2f ms in %d kernels (fused nodes count with the kernel they joined)%n",
+                total, times.size());
+        double sum = total;
+        byOp.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.printf(Locale.ROOT, "  %-22s %8.2f ms  %5.1f %%%n", e.getKey(), e.getValue(),
+                        100 * e.getValue() / sum));
+        out.println("slowest nodes:");
+        times.stream().sorted(java.util.Comparator.comparingDouble(VectorEngine.KernelTime::millis).reversed())
+                .limit(10).forEach(t -> out.printf(Locale.ROOT, "  %-40s %-12s %7.2f ms%n", t.node(),
+                        opOf.getOrDefault(t.node(), "?"), t.millis()));
     }
 
     /**

@@ -138,6 +138,27 @@ public final class Session implements AutoCloseable {
         return new Result(engine.run(ordered));
     }
 
+    /**
+     * Times every kernel of the vector engine's plan for these inputs, averaged over {@code runs}
+     * runs, in plan order (fused nodes run inside the kernel of the node they joined).
+     *
+     * @throws IllegalStateException when the session does not run on the vector engine
+     */
+    public java.util.List<VectorEngine.KernelTime> profile(Map<String, Tensor> feeds, int runs)
+            throws SessionException {
+        checkClosed();
+        checkInputs(feeds);
+        if (!(engine instanceof VectorEngine vector)) {
+            throw new IllegalStateException("only the vector engine profiles its kernels; this session runs on "
+                    + backend);
+        }
+        try {
+            return vector.profile(feeds, runs);
+        } catch (ModelLoadException e) {
+            throw new SessionException(e.getMessage(), e);
+        }
+    }
+
     private void checkInputs(Map<String, Tensor> feeds) {
         Objects.requireNonNull(feeds, "inputs");
         for (String name : feeds.keySet()) {
