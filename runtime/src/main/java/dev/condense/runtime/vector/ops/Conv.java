@@ -310,16 +310,27 @@ final class Conv {
                     if (py >= hp) {
                         break;
                     }
-                    int row = xOff + (p * g.height + iy) * g.width;
-                    for (int ix = 0; ix < g.width; ix++) {
-                        int px = ix + g.padLeft;
-                        if (px < 2 * half) {
-                            dst[d + (px & 1) * hp * half + py * half + (px >> 1)] = x[row + ix];
-                        }
-                    }
+                    splitRow(x, xOff + (p * g.height + iy) * g.width, g.width, g.padLeft, half,
+                            dst, d + py * half, d + hp * half + py * half);
                 }
             }
         });
+    }
+
+    /**
+     * Writes one input row, shifted right by {@code padLeft} columns, into its even and odd column
+     * rows ({@code half} columns each). Two tight loops rather than one with a parity test per
+     * pixel: the JIT unrolls them.
+     */
+    static void splitRow(float[] x, int from, int width, int padLeft, int half, float[] dst, int even, int odd) {
+        // Input column ix lands at padded column px = ix + padLeft: parity px & 1, index px >> 1.
+        int firstEven = (padLeft & 1) == 0 ? 0 : 1;
+        for (int ix = firstEven, px = ix + padLeft; ix < width && (px >> 1) < half; ix += 2, px += 2) {
+            dst[even + (px >> 1)] = x[from + ix];
+        }
+        for (int ix = 1 - firstEven, px = ix + padLeft; ix < width && (px >> 1) < half; ix += 2, px += 2) {
+            dst[odd + (px >> 1)] = x[from + ix];
+        }
     }
 
     private static BPacker source(float[] xa, int offset, int cg, Geometry g) {

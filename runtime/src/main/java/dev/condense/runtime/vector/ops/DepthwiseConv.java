@@ -98,10 +98,8 @@ final class DepthwiseConv {
             if (s == 1) {
                 System.arraycopy(x, xOff + iy * g.width(), buf, py * wp + g.padLeft(), cols);
             } else {
-                for (int ix = 0; ix < cols; ix++) {
-                    int px = ix + g.padLeft();
-                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = x[xOff + iy * g.width() + ix];
-                }
+                Conv.splitRow(x, xOff + iy * g.width(), cols, g.padLeft(), half, buf, py * half,
+                        planeSize + py * half);
             }
         }
         int lanes = SPECIES.length();
