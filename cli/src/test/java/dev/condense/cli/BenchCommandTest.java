@@ -153,7 +153,7 @@ class BenchCommandTest {
                 "condense bench: --backend: no backend 'ort-gpu'; there are ort-cpu, ort-cuda, vector",
                 "condense bench: --threads must be between 1 and 1024, got 2000",
                 "condense bench: --batch and --iterations must be at least 1 and --warmup at least 0; got batch 1,"
-                        + " warmup 3, iterations 0",
+                        + " warmup 10, iterations 0",
                 "condense bench: --batch 4: input 'x' is float32[1, 3], its batch is fixed at 1",
         };
         for (int i = 0; i < cases.length; i++) {
