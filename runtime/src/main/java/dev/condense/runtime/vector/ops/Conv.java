@@ -174,8 +174,16 @@ final class Conv {
         // the rows; otherwise by smaller column blocks.
         boolean wholeB = (long) units * Math.ceilDiv(n, Sgemm.NC) < 2L * threads && panels >= 2 * threads
                 && threads > 1;
-        int chunkCols = (long) units * Math.ceilDiv(n, Sgemm.NC) >= 2L * threads ? Sgemm.NC
-                : Math.max(Sgemm.NR, Math.ceilDiv(Math.ceilDiv(n, 2 * threads), Sgemm.NR) * Sgemm.NR);
+        // Column blocks of equal size (whole panels, at most NC), as many as a multiple of the thread
+        // count: 784 columns on 2 threads are four blocks of 208, not three of 256 and one of 16,
+        // which would leave one thread a third of the work to do alone.
+        int rounds = Math.max(1, Math.ceilDiv(n, threads * Sgemm.NC));
+        if ((long) units * Math.ceilDiv(n, Sgemm.NC) < 2L * threads) {
+            rounds = Math.max(rounds, 2);
+        }
+        int chunkCols = units >= 2 * threads ? Sgemm.NC
+                : Math.min(Sgemm.NC, Math.max(Sgemm.NR,
+                        Math.ceilDiv(Math.ceilDiv(n, threads * rounds), Sgemm.NR) * Sgemm.NR));
         int chunks = Math.ceilDiv(n, chunkCols);
         int kSize = cg * g.kernelH * g.kernelW;
         Operand packedB = wholeB ? ctx.scratch("packedB", Sgemm.packedSize(kSize, n)) : null;
