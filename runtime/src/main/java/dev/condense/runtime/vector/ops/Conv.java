@@ -15,6 +15,7 @@ import dev.condense.runtime.vector.gemm.Im2colB;
 import dev.condense.runtime.vector.gemm.PackedA;
 import dev.condense.runtime.vector.gemm.RowMajorB;
 import dev.condense.runtime.vector.gemm.Sgemm;
+import dev.condense.runtime.vector.gemm.TransposedGemm;
 
 /**
  * Three paths, chosen once at build time:
@@ -29,6 +30,9 @@ import dev.condense.runtime.vector.gemm.Sgemm;
  * row panels when a layer has too few columns to go round (late layers of a batch-1 ResNet).
  */
 final class Conv {
+
+    /** Layers with at most this many output positions per image run as {@link TransposedGemm}. */
+    static final int TRANSPOSED_MAX_COLUMNS = 64;
 
     private Conv() {
     }
@@ -172,8 +176,23 @@ final class Conv {
         // How to split the work: by column blocks when there are enough of them; when a layer has
         // few columns but many row panels, pack B once (threads sharing the K-blocks) and split
         // the rows; otherwise by smaller column blocks.
-        boolean wholeB = (long) units * Math.ceilDiv(n, Sgemm.NC) < 2L * threads && panels >= 2 * threads
-                && threads > 1;
+        // Few positions, many channels (the last stage of a batch-1 network): swap the roles.
+        boolean transposed = constant && n <= TRANSPOSED_MAX_COLUMNS && mg >= 2 * Sgemm.NR;
+        boolean wholeB = !transposed && (long) units * Math.ceilDiv(n, Sgemm.NC) < 2L * threads
+                && panels >= 2 * threads && threads > 1;
+        float[][] packedT = null;
+        if (transposed) {
+            packedT = new float[g.group][];
+            for (int gi = 0; gi < g.group; gi++) {
+                packedT[gi] = TransposedGemm.packWeights(w.constant(), gi * mg * cg * g.kernelH * g.kernelW, mg,
+                        cg * g.kernelH * g.kernelW);
+            }
+        }
+        float[][] weightsT = packedT;
+        Operand result = transposed ? ctx.scratch("transposed", TransposedGemm.resultSize(mg, n)) : null;
+        int kSizeT = cg * g.kernelH * g.kernelW;
+        Operand packedBT = transposed ? ctx.scratch("packedB", Sgemm.packedSize(kSizeT, n)) : null;
+        int channelPanels = Math.ceilDiv(mg, Sgemm.NR);
         // Column blocks of equal size (whole panels, at most NC), as many as a multiple of the thread
         // count: 784 columns on 2 threads are four blocks of 208, not three of 256 and one of 16,
         // which would leave one thread a third of the work to do alone.
@@ -231,7 +250,28 @@ final class Conv {
             int rOff = residual == null ? 0 : residual.offset();
             float[] xs = xa;
             int xo = xOff;
-            if (wholeB) {
+            if (transposed) {
+                int kLen = cg * g.kernelH * g.kernelW;
+                for (int unit = 0; unit < units; unit++) {
+                    int gi = unit % g.group;
+                    BPacker b = source(xs, xo + unit * inPlane, cg, src);
+                    int ct = result.offset();
+                    int pb = packedBT.offset();
+                    int yBase = yOff + unit * outPlane;
+                    int rBase = rOff + unit * outPlane;
+                    parallel.forRange(Math.ceilDiv(kLen, Sgemm.KC), 1, (k0, k1) -> {
+                        for (int kb = k0; kb < k1; kb++) {
+                            Sgemm.packBlock(b, kb * Sgemm.KC, Math.min(Sgemm.KC, kLen - kb * Sgemm.KC), arena, pb);
+                        }
+                    });
+                    // One piece per thread: every piece broadcasts all the positions again.
+                    parallel.forRange(channelPanels, Math.ceilDiv(channelPanels, threads), (j0, j1) -> {
+                        TransposedGemm.multiply(weightsT[gi], mg, kLen, arena, pb, n, j0, j1, arena, ct);
+                        TransposedGemm.writeBack(arena, ct, mg, n, j0 * Sgemm.NR, Math.min(mg, j1 * Sgemm.NR), ya, yBase,
+                                biases[gi], ra, rBase, act);
+                    });
+                }
+            } else if (wholeB) {
                 for (int unit = 0; unit < units; unit++) {
                     int gi = unit % g.group;
                     BPacker b = source(xs, xo + unit * inPlane, cg, src);

@@ -43,6 +43,8 @@ class ConvTest {
         "1, 6, 9, 9, 4, 2, 1, 1, 2, 0, 0, 0, 0, 1, none",    // strided pointwise
         "1, 70, 9, 9, 33, 1, 3, 3, 1, 1, 1, 1, 1, 1, none",  // K = 630 spans three K-blocks
         "1, 8, 7, 7, 300, 1, 1, 7, 1, 0, 3, 0, 3, 1, none",  // 1x7 (Inception), many row panels
+        "2, 16, 6, 6, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, relu",  // few positions: the transposed GEMM, grouped
+        "1, 40, 7, 7, 100, 1, 3, 3, 1, 1, 1, 1, 1, 1, none", // transposed, channels not a multiple of 16
         "2, 16, 14, 14, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, relu6", // depthwise
         "1, 12, 15, 15, 12, 12, 3, 3, 2, 1, 1, 1, 1, 1, none",  // depthwise strided
         "1, 9, 20, 21, 9, 9, 5, 5, 1, 2, 2, 2, 2, 1, none",     // depthwise 5x5 (EfficientNet)
