@@ -18,8 +18,8 @@ public final class Sgemm {
      * (KC x 16 floats, 8 KB) fit L1 together.
      */
     public static final int KC = 128;
-    /** Column block: KC x NC floats of packed B (128 KB) stay in L2 while all of A passes. */
-    public static final int NC = 256;
+    /** Column block: KC x NC floats of packed B (256 KB) stay in L2 while all of A passes. */
+    public static final int NC = 512;
     public static final int MR = PackedA.MR;
     public static final int NR = MicroKernel.NR;
 
