@@ -80,24 +80,39 @@ final class DepthwiseConv {
             wp++;
         }
         int half = wp / 2;
-        int planeSize = hp * wp;
-        // stride 1: [hp, wp] padded plane, then an [outH, wp] accumulator; stride 2: even and odd planes.
+        // stride 1: one [hp, wp] padded plane; stride 2: even and odd planes of [hp, half] each.
+        int planeSize = s == 1 ? hp * wp : hp * half;
+        int rowLen = s == 1 ? wp : half;
+        int planes = s == 1 ? 1 : 2;
+        // stride 1 also keeps an [outH, wp] accumulator after the plane.
         int need = s == 1 ? planeSize + outH * wp + SPECIES.length() * (kw + 1) : 2 * planeSize;
         float[] buf = PADDED.get();
         if (buf.length < need) {
             buf = new float[need];
             PADDED.set(buf);
         }
-        java.util.Arrays.fill(buf, 0, s == 1 ? planeSize : need, 0f);
-        for (int iy = 0; iy < g.height(); iy++) {
-            int py = iy + g.padTop();
-            if (py >= hp) {
-                break;
-            }
-            int cols = Math.min(g.width(), wp - g.padLeft());
+        // Only the border is zeroed: the top and bottom padding rows, and each copied row's ends.
+        int firstRow = Math.min(g.padTop(), hp);
+        int lastRow = Math.min(hp, g.padTop() + g.height());
+        for (int plane = 0; plane < planes; plane++) {
+            java.util.Arrays.fill(buf, plane * planeSize, plane * planeSize + firstRow * rowLen, 0f);
+            java.util.Arrays.fill(buf, plane * planeSize + lastRow * rowLen, (plane + 1) * planeSize, 0f);
+        }
+        int cols = Math.min(g.width(), wp - g.padLeft());
+        for (int py = firstRow; py < lastRow; py++) {
+            int iy = py - g.padTop();
             if (s == 1) {
-                System.arraycopy(x, xOff + iy * g.width(), buf, py * wp + g.padLeft(), cols);
+                int row = py * wp;
+                java.util.Arrays.fill(buf, row, row + g.padLeft(), 0f);
+                System.arraycopy(x, xOff + iy * g.width(), buf, row + g.padLeft(), cols);
+                java.util.Arrays.fill(buf, row + g.padLeft() + cols, row + wp, 0f);
             } else {
+                for (int px = 0; px < g.padLeft(); px++) {
+                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = 0f;
+                }
+                for (int px = g.padLeft() + cols; px < 2 * half; px++) {
+                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = 0f;
+                }
                 Conv.splitRow(x, xOff + iy * g.width(), cols, g.padLeft(), half, buf, py * half,
                         planeSize + py * half);
             }
