@@ -1,15 +1,20 @@
-// The fixed pool of threads a vector session splits its kernels over.
+// The fixed pool of threads a vector session splits its kernels over: spinning workers, one job at a time.
 package dev.condense.runtime.vector;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A kernel asks for a range of independent work items to be split over the session's threads; the
- * calling thread takes the first share and waits for the rest. Several runs may use one pool at
- * once (a shared Session): their shares queue on the same workers.
+ * calling thread works too and returns when the range is done. Workers spin for a short while
+ * after a job before parking: a plan runs dozens of parallel kernels back to back, and waking a
+ * parked thread for each (tens of microseconds, more on a busy host) would cost more than the
+ * smaller kernels themselves, which is also why ONNX Runtime's workers spin.
+ *
+ * <p>The pool serves one range at a time. When several runs share a session, a caller that finds
+ * the pool busy runs its range alone on its own thread: the runs then proceed side by side, each
+ * on a core, instead of queueing for the pool.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -19,20 +24,35 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** How long an idle worker spins before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Thread[] workers;
+    private final ReentrantLock submit = new ReentrantLock();
+
+    // The current job, published by a write to 'epoch' (volatile) after the plain fields.
+    private RangeBody body;
+    private int count;
+    private int piece;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile long epoch;
+    private volatile boolean closed;
+    private volatile RuntimeException failure;
 
     public Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads - 1, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("condense-vector-" + t.getPoolIndex());
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::work, "condense-vector-" + i);
             t.setDaemon(true);
-            return t;
-        }, null, false);
+            workers[i] = t;
+            t.start();
+        }
     }
 
     public int threads() {
@@ -45,29 +65,82 @@ public final class Parallel implements AutoCloseable {
      * go (about four per thread, never under {@code grain} items), so a thread that finishes early,
      * or starts late because its core was busy, takes over work instead of waiting at the end.
      */
-    public void forRange(int n, int grain, RangeBody body) {
+    public void forRange(int n, int grain, RangeBody range) {
         int shares = shares(n, grain);
-        if (shares <= 1 || pool == null) {
+        if (shares <= 1 || workers.length == 0 || !submit.tryLock()) {
             if (n > 0) {
-                body.run(0, n);
+                range.run(0, n);
             }
             return;
         }
-        int piece = Math.max(Math.max(1, grain), Math.ceilDiv(n, shares * 4));
-        AtomicInteger next = new AtomicInteger();
-        Runnable claim = () -> {
-            int start;
-            while ((start = next.getAndAdd(piece)) < n) {
-                body.run(start, Math.min(n, start + piece));
+        try {
+            body = range;
+            count = n;
+            piece = Math.max(Math.max(1, grain), Math.ceilDiv(n, shares * 4));
+            next.set(0);
+            failure = null;
+            busy.set(workers.length);
+            epoch++;
+            for (Thread t : workers) {
+                LockSupport.unpark(t);
             }
-        };
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[shares - 1];
-        for (int s = 0; s < tasks.length; s++) {
-            tasks[s] = pool.submit(claim);
+            try {
+                claim();
+            } catch (RuntimeException | Error e) {
+                next.set(Integer.MAX_VALUE / 2);
+                throw e;
+            } finally {
+                // Never hand the pool to the next range while a worker is still in this one.
+                while (busy.get() > 0) {
+                    Thread.onSpinWait();
+                }
+                body = null;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            submit.unlock();
         }
-        claim.run();
-        for (ForkJoinTask<?> t : tasks) {
-            t.join();
+    }
+
+    /** Takes pieces of the current range until none are left. */
+    private void claim() {
+        RangeBody b = body;
+        int n = count;
+        int p = piece;
+        int start;
+        while ((start = next.getAndAdd(p)) < n) {
+            b.run(start, Math.min(n, start + p));
+        }
+    }
+
+    private void work() {
+        long seen = 0;
+        while (!closed) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (epoch == seen && !closed) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    // forRange unparks every worker after publishing a job, and a permit given
+                    // before the park makes it return at once, so no wake-up is lost.
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = epoch;
+            try {
+                claim();
+            } catch (RuntimeException | Error e) {
+                // The caller rethrows it; the other threads finish their pieces.
+                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                next.set(Integer.MAX_VALUE / 2);
+            } finally {
+                busy.decrementAndGet();
+            }
         }
     }
 
@@ -78,12 +151,16 @@ public final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdown();
+        closed = true;
+        for (Thread t : workers) {
+            LockSupport.unpark(t);
+        }
+        for (Thread t : workers) {
             try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
+                t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
     }
