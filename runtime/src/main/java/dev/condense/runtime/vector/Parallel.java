@@ -149,6 +149,15 @@ public final class Parallel implements AutoCloseable {
         return Math.min(threads, Math.max(1, n / Math.max(1, grain)));
     }
 
+    /** Workers still running (0 once closed). */
+    int liveWorkers() {
+        int live = 0;
+        for (Thread t : workers) {
+            live += t.isAlive() ? 1 : 0;
+        }
+        return live;
+    }
+
     @Override
     public void close() {
         closed = true;
