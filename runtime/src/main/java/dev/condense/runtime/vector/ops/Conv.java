@@ -365,19 +365,51 @@ final class Conv {
         });
     }
 
+    private static final jdk.incubator.vector.VectorSpecies<Float> SPECIES =
+            jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+    /** Lane i takes element 2i of the pair (a, b): a's even lanes, then b's. */
+    private static final jdk.incubator.vector.VectorShuffle<Float> EVENS = pairShuffle(0);
+    private static final jdk.incubator.vector.VectorShuffle<Float> ODDS = pairShuffle(1);
+
+    private static jdk.incubator.vector.VectorShuffle<Float> pairShuffle(int parity) {
+        int lanes = SPECIES.length();
+        int[] source = new int[lanes];
+        for (int i = 0; i < lanes; i++) {
+            int from = 2 * i + parity;
+            // Indices past the first vector are "exceptional": rearrange(s, b) takes them from b.
+            source[i] = from < lanes ? from : from - 2 * lanes;
+        }
+        return jdk.incubator.vector.VectorShuffle.fromValues(SPECIES, source);
+    }
+
     /**
      * Writes one input row, shifted right by {@code padLeft} columns, into its even and odd column
-     * rows ({@code half} columns each). Two tight loops rather than one with a parity test per
-     * pixel: the JIT unrolls them.
+     * rows ({@code half} columns each). Input column {@code ix = 2t + q} lands at padded column
+     * {@code ix + padLeft}: plane {@code (q + padLeft) & 1}, index {@code t + ((q + padLeft) >> 1)}.
+     * Two vectors of input at a time are split into their even and odd lanes with two shuffles;
+     * the tail goes element by element.
      */
     static void splitRow(float[] x, int from, int width, int padLeft, int half, float[] dst, int even, int odd) {
-        // Input column ix lands at padded column px = ix + padLeft: parity px & 1, index px >> 1.
-        int firstEven = (padLeft & 1) == 0 ? 0 : 1;
-        for (int ix = firstEven, px = ix + padLeft; ix < width && (px >> 1) < half; ix += 2, px += 2) {
-            dst[even + (px >> 1)] = x[from + ix];
+        int lanes = SPECIES.length();
+        int evenBase = ((padLeft & 1) == 0 ? even : odd) + (padLeft >> 1);
+        int oddBase = (((1 + padLeft) & 1) == 0 ? even : odd) + ((1 + padLeft) >> 1);
+        int evenEnd = ((padLeft & 1) == 0 ? even : odd) + half;
+        int oddEnd = (((1 + padLeft) & 1) == 0 ? even : odd) + half;
+        int t = 0;
+        for (; 2 * t + 2 * lanes <= width && evenBase + t + lanes <= evenEnd && oddBase + t + lanes <= oddEnd;
+             t += lanes) {
+            jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t);
+            jdk.incubator.vector.FloatVector b =
+                    jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t + lanes);
+            a.rearrange(EVENS, b).intoArray(dst, evenBase + t);
+            a.rearrange(ODDS, b).intoArray(dst, oddBase + t);
         }
-        for (int ix = 1 - firstEven, px = ix + padLeft; ix < width && (px >> 1) < half; ix += 2, px += 2) {
-            dst[odd + (px >> 1)] = x[from + ix];
+        for (int ix = 2 * t; ix < width; ix++) {
+            int q = ix & 1;
+            int index = (q == 0 ? evenBase : oddBase) + (ix >> 1);
+            if (index < (q == 0 ? evenEnd : oddEnd)) {
+                dst[index] = x[from + ix];
+            }
         }
     }
 
