@@ -56,6 +56,11 @@ public final class Sgemm {
         float[] packed = PACK.get();
         float[] edge = EDGE.get();
         float[] wide = BROADCAST.get();
+        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu takes the epilogue pass.
+        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU;
+        boolean clamp = act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP;
+        float lo = act.min();
+        float hi = act.max();
         for (int nc0 = n0; nc0 < n1; nc0 += NC) {
             int cols = Math.min(NC, n1 - nc0);
             int panelsB = Math.ceilDiv(cols, NR);
@@ -72,6 +77,11 @@ public final class Sgemm {
                         int col0 = nc0 + j * NR;
                         int width = Math.min(NR, n1 - col0);
                         int cIndex = cOff + row0 * ldc + col0;
+                        if (rows == MR && width == NR && last && clampable) {
+                            MicroKernel.tileLast(wide, 0, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate, bias,
+                                    row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
+                            continue;
+                        }
                         if (rows == MR && width == NR) {
                             MicroKernel.tile(wide, 0, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate);
                         } else {
@@ -110,6 +120,11 @@ public final class Sgemm {
         int panelsB = npad / NR;
         float[] edge = EDGE.get();
         float[] wide = BROADCAST.get();
+        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu takes the epilogue pass.
+        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU;
+        boolean clamp = act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP;
+        float lo = act.min();
+        float hi = act.max();
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             int block = off + k0 * npad;
@@ -123,6 +138,11 @@ public final class Sgemm {
                     int col0 = j * NR;
                     int width = Math.min(NR, n - col0);
                     int cIndex = cOff + row0 * ldc + col0;
+                    if (rows == MR && width == NR && last && clampable) {
+                        MicroKernel.tileLast(wide, 0, packedB, block + j * kc * NR, kc, c, cIndex, ldc, accumulate,
+                                bias, row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
+                        continue;
+                    }
                     if (rows == MR && width == NR) {
                         MicroKernel.tile(wide, 0, packedB, block + j * kc * NR, kc, c, cIndex, ldc, accumulate);
                     } else {
