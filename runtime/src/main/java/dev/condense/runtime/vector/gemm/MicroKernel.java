@@ -46,77 +46,15 @@ final class MicroKernel {
      */
     static void tile(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc,
                      boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        int ai = aOff;
-        int bi = bOff;
-        for (int k = 0; k < kc; k++, ai += A_STEP, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
-            FloatVector av;
-            av = FloatVector.fromArray(SPECIES, a, ai + 0 * LANES);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.fromArray(SPECIES, a, ai + 1 * LANES);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.fromArray(SPECIES, a, ai + 2 * LANES);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.fromArray(SPECIES, a, ai + 3 * LANES);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.fromArray(SPECIES, a, ai + 4 * LANES);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.fromArray(SPECIES, a, ai + 5 * LANES);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc + LANES));
-            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc + LANES));
-            c20 = c20.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + LANES));
-            c30 = c30.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + LANES));
-            c40 = c40.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + LANES));
-            c50 = c50.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + LANES));
-        }
-        c00.intoArray(c, cOff + 0 * ldc);
-        c01.intoArray(c, cOff + 0 * ldc + LANES);
-        c10.intoArray(c, cOff + 1 * ldc);
-        c11.intoArray(c, cOff + 1 * ldc + LANES);
-        c20.intoArray(c, cOff + 2 * ldc);
-        c21.intoArray(c, cOff + 2 * ldc + LANES);
-        c30.intoArray(c, cOff + 3 * ldc);
-        c31.intoArray(c, cOff + 3 * ldc + LANES);
-        c40.intoArray(c, cOff + 4 * ldc);
-        c41.intoArray(c, cOff + 4 * ldc + LANES);
-        c50.intoArray(c, cOff + 5 * ldc);
-        c51.intoArray(c, cOff + 5 * ldc + LANES);
+        tileLast(a, aOff, b, bOff, kc, c, cOff, ldc, accumulate, null, 0, null, 0, false, 0f, 0f);
     }
 
     /**
-     * {@link #tile} for the last K-block, finishing C in registers: adds each row's bias and the
+     * The tile, finishing C in registers on the last K-block: adds each row's bias and the
      * residual (when {@code residual} is not null, laid out like C from {@code rOff}), clamps to
      * {@code [lo, hi]} (ReLU is [0, inf), ReLU6 [0, 6], none (-inf, inf)) and stores once, instead
-     * of storing raw sums for a second pass to read back. Same flat shape as {@link #tile}, for the
-     * same reason.
+     * of storing raw sums for a second pass to read back. With no bias, residual or clamp it is
+     * {@link #tile}; the tests of those flags sit outside the k loop.
      */
     static void tileLast(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc,
                          boolean accumulate, float[] bias, int biasOff, float[] residual, int rOff,
