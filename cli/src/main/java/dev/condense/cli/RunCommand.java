@@ -180,7 +180,9 @@ final class RunCommand implements Callable<Integer> {
                         Double.isNaN(e.softmax()) ? "" : String.format(Locale.ROOT, " %9.4f", e.softmax()));
             }
         }
-        out.printf(Locale.ROOT, "time     %.2f ms (opening the session took %.0f ms)%n", runMs, openMs);
+        out.printf(Locale.ROOT, "time     %.2f ms (opening the session took %.0f ms)%s%n", runMs, openMs,
+                session.backend() == Backend.VECTOR
+                        ? "; a first run on vector includes JIT compilation, 'condense bench' times warm runs" : "");
         if (output != null) {
             out.printf("wrote    %s%n", output);
         }
