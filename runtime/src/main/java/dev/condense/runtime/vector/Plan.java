@@ -33,15 +33,6 @@ final class Plan {
         this.arenaSize = arenaSize;
     }
 
-    /** Floats of activation memory one run needs. */
-    int arenaSize() {
-        return arenaSize;
-    }
-
-    int kernelCount() {
-        return kernels.length;
-    }
-
     List<String> kernelNames() {
         return List.of(kernelNames);
     }

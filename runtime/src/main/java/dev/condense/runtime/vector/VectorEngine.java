@@ -95,18 +95,9 @@ public final class VectorEngine implements Engine {
             if (closed) {
                 throw new IllegalStateException("session is closed");
             }
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            Map<String, Tensor> constant = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                if (e.getValue().dtype() == DataType.FLOAT) {
-                    shapes.put(e.getKey(), e.getValue().dims());
-                } else {
-                    constant.put(e.getKey(), e.getValue());
-                }
-            }
             Plan plan;
             try {
-                plan = plan(shapes, constant);
+                plan = planFor(feeds);
             } catch (ModelLoadException e) {
                 throw new SessionException("cannot compile the model for inputs " + describe(feeds) + ": "
                         + e.getMessage(), e);
@@ -115,6 +106,49 @@ public final class VectorEngine implements Engine {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** The input signature of the last plan used, checked before any key is built. */
+    private record Recent(String[] names, long[][] dims, Plan plan) {
+        boolean matches(Map<String, Tensor> feeds) {
+            if (feeds.size() != names.length) {
+                return false;
+            }
+            for (int i = 0; i < names.length; i++) {
+                Tensor t = feeds.get(names[i]);
+                if (t == null || t.dtype() != DataType.FLOAT || !Arrays.equals(t.dims(), dims[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private volatile Recent recent;
+
+    /**
+     * The plan for these inputs. Runs with the shapes of the run before (the usual case) find it
+     * without building a cache key.
+     */
+    private Plan planFor(Map<String, Tensor> feeds) throws ModelLoadException, SessionException {
+        Recent last = recent;
+        if (last != null && last.matches(feeds)) {
+            return last.plan();
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, Tensor> constant = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+            if (e.getValue().dtype() == DataType.FLOAT) {
+                shapes.put(e.getKey(), e.getValue().dims());
+            } else {
+                constant.put(e.getKey(), e.getValue());
+            }
+        }
+        Plan plan = plan(shapes, constant);
+        if (constant.isEmpty()) {
+            recent = new Recent(shapes.keySet().toArray(String[]::new), shapes.values().toArray(long[][]::new), plan);
+        }
+        return plan;
     }
 
     private Plan plan(Map<String, long[]> shapes, Map<String, Tensor> constant)
@@ -160,16 +194,7 @@ public final class VectorEngine implements Engine {
 
     /** Times every kernel of the plan for these inputs over {@code runs} runs (after the caller's warm-up). */
     public java.util.List<KernelTime> profile(Map<String, Tensor> feeds, int runs) throws ModelLoadException, SessionException {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, Tensor> constant = new LinkedHashMap<>();
-        feeds.forEach((k, v) -> {
-            if (v.dtype() == DataType.FLOAT) {
-                shapes.put(k, v.dims());
-            } else {
-                constant.put(k, v);
-            }
-        });
-        Plan plan = plan(shapes, constant);
+        Plan plan = planFor(feeds);
         double[] ms = plan.profile(feeds, runs);
         java.util.List<String> names = plan.kernelNames();
         java.util.List<KernelTime> out = new java.util.ArrayList<>();
@@ -177,11 +202,6 @@ public final class VectorEngine implements Engine {
             out.add(new KernelTime(names.get(i), ms[i]));
         }
         return out;
-    }
-
-    /** The activation memory of the plan for these input shapes, in floats (for benchmarks and tests). */
-    public int arenaFloats(Map<String, long[]> shapes) throws ModelLoadException, SessionException {
-        return plan(shapes, Map.of()).arenaSize();
     }
 
     @Override
@@ -197,6 +217,7 @@ public final class VectorEngine implements Engine {
             if (!closed) {
                 closed = true;
                 plans.clear();
+                recent = null;
                 parallel.close();
             }
         } finally {

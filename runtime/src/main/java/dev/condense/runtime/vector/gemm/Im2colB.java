@@ -3,9 +3,9 @@ package dev.condense.runtime.vector.gemm;
 
 /**
  * Row {@code k = (c*kH + ky)*kW + kx} and column {@code n = oy*outW + ox} of B is
- * {@code x[c][oy*sH - padTop + ky*dH][ox*sW - padLeft + kx*dW]}, zero outside the image. Packing
- * walks each B row along an output row, so at stride 1 the interior is a contiguous copy; only
- * the borders are tested pixel by pixel.
+ * {@code x[c][oy*sH + ky*dH][ox*sW + kx*dW]}. The image is already padded (Conv copies it into a
+ * zero-bordered plane first), so every window lies inside it and no tap needs a bounds test;
+ * packing walks each B row along an output row, a contiguous copy at stride 1.
  */
 public final class Im2colB implements BPacker {
 
@@ -19,8 +19,6 @@ public final class Im2colB implements BPacker {
     private final int kernelW;
     private final int strideH;
     private final int strideW;
-    private final int padTop;
-    private final int padLeft;
     private final int dilationH;
     private final int dilationW;
     private final int outH;
@@ -29,7 +27,7 @@ public final class Im2colB implements BPacker {
     private final int half;
 
     public Im2colB(float[] src, int offset, int channels, int height, int width, int kernelH, int kernelW,
-                   int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW) {
+                   int strideH, int strideW, int dilationH, int dilationW, int outH, int outW) {
         this.src = src;
         this.offset = offset;
         this.channels = channels;
@@ -39,13 +37,16 @@ public final class Im2colB implements BPacker {
         this.kernelW = kernelW;
         this.strideH = strideH;
         this.strideW = strideW;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
         this.dilationH = dilationH;
         this.dilationW = dilationW;
         this.outH = outH;
         this.outW = outW;
         this.half = 0;
+        if ((outH - 1) * strideH + (kernelH - 1) * dilationH >= height
+                || (outW - 1) * strideW + (kernelW - 1) * dilationW >= width) {
+            throw new IllegalArgumentException("windows of " + outH + "x" + outW + " outputs reach past the "
+                    + height + "x" + width + " image; pad it first");
+        }
     }
 
     private Im2colB(float[] src, int offset, int channels, int height, int half, int kernelH, int kernelW,
@@ -59,8 +60,6 @@ public final class Im2colB implements BPacker {
         this.kernelW = kernelW;
         this.strideH = 2;
         this.strideW = 2;
-        this.padTop = 0;
-        this.padLeft = 0;
         this.dilationH = 1;
         this.dilationW = 1;
         this.outH = outH;
@@ -90,16 +89,7 @@ public final class Im2colB implements BPacker {
 
     @Override
     public void pack(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
-        if (half > 0) {
-            packInterior(k0, kc, n0, cols, dst, dstOff);
-            return;
-        }
-        if (padTop == 0 && padLeft == 0 && (outH - 1) * strideH + (kernelH - 1) * dilationH < height
-                && (outW - 1) * strideW + (kernelW - 1) * dilationW < width) {
-            packInterior(k0, kc, n0, cols, dst, dstOff);
-            return;
-        }
-        packBordered(k0, kc, n0, cols, dst, dstOff);
+        packInterior(k0, kc, n0, cols, dst, dstOff);
     }
 
     /**
@@ -165,73 +155,6 @@ public final class Im2colB implements BPacker {
                 ox = 0;
                 oy++;
             }
-            for (int rel = cols; rel < panels * nr; rel++) {
-                dst[dstOff + (rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
-            }
-        }
-    }
-
-    private void packBordered(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
-        int nr = MicroKernel.NR;
-        int panelStride = kc * nr;
-        int panels = Math.ceilDiv(cols, nr);
-        int end = n0 + cols;
-        for (int kk = 0; kk < kc; kk++) {
-            int row = k0 + kk;
-            int kx = row % kernelW;
-            int ky = (row / kernelW) % kernelH;
-            int c = row / (kernelW * kernelH);
-            int plane = offset + c * height * width;
-            int dx = kx * dilationW - padLeft;
-            // dst position of column n0: panel 0, lane 0, row kk
-            int base = dstOff + kk * nr;
-            int lane = 0;
-            int oy = n0 / outW;
-            int ox = n0 - oy * outW;
-            int n = n0;
-            while (n < end) {
-                int run = Math.min(outW - ox, end - n);
-                int iy = oy * strideH - padTop + ky * dilationH;
-                if (iy < 0 || iy >= height) {
-                    for (int i = 0; i < run; i++) {
-                        dst[base + lane] = 0f;
-                        if (++lane == nr) {
-                            lane = 0;
-                            base += panelStride;
-                        }
-                    }
-                } else {
-                    int rowBase = plane + iy * width;
-                    int i = 0;
-                    while (i < run) {
-                        int ix = (ox + i) * strideW + dx;
-                        if (strideW == 1 && ix >= 0) {
-                            // Contiguous stretch inside the row: copy up to the panel's edge at once.
-                            int span = Math.min(Math.min(run - i, nr - lane), width - ix);
-                            if (span > 0) {
-                                System.arraycopy(src, rowBase + ix, dst, base + lane, span);
-                                i += span;
-                                lane += span;
-                                if (lane == nr) {
-                                    lane = 0;
-                                    base += panelStride;
-                                }
-                                continue;
-                            }
-                        }
-                        dst[base + lane] = ix >= 0 && ix < width ? src[rowBase + ix] : 0f;
-                        i++;
-                        if (++lane == nr) {
-                            lane = 0;
-                            base += panelStride;
-                        }
-                    }
-                }
-                n += run;
-                ox = 0;
-                oy++;
-            }
-            // Columns past the range in the last panel are zero so the micro-kernel may read them.
             for (int rel = cols; rel < panels * nr; rel++) {
                 dst[dstOff + (rel / nr) * panelStride + kk * nr + rel % nr] = 0f;
             }

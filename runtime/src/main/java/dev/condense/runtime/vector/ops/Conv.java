@@ -421,8 +421,9 @@ final class Conv {
             int plane = g.height * g.width;
             return new RowMajorB(xa, offset, cg, plane, plane);
         }
+        // g has no padding here: a padded input was copied into a zero-bordered plane first.
         return new Im2colB(xa, offset, cg, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW,
-                g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW);
+                g.dilationH, g.dilationW, g.outH, g.outW);
     }
 
     /**
