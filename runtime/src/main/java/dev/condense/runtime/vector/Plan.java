@@ -64,9 +64,13 @@ final class Plan {
         }
     }
 
-    /** Milliseconds per kernel, averaged over {@code runs} runs, in plan order (for {@code bench --profile}). */
+    /**
+     * Milliseconds per kernel, the median over {@code runs} runs, in plan order (for {@code bench
+     * --profile}): the median rather than the mean, so a run that lost its core to another process
+     * does not move a kernel's figure.
+     */
     double[] profile(Map<String, Tensor> feeds, int runs) {
-        double[] ms = new double[kernels.length];
+        long[][] nanos = new long[kernels.length][runs];
         float[] arena = new float[arenaSize];
         for (int r = 0; r < runs; r++) {
             for (Map.Entry<String, Operand> in : inputs.entrySet()) {
@@ -76,8 +80,14 @@ final class Plan {
             for (int i = 0; i < kernels.length; i++) {
                 long t0 = System.nanoTime();
                 kernels[i].run(arena);
-                ms[i] += (System.nanoTime() - t0) / 1e6 / runs;
+                nanos[i][r] = System.nanoTime() - t0;
             }
+        }
+        double[] ms = new double[kernels.length];
+        for (int i = 0; i < kernels.length; i++) {
+            long[] t = nanos[i];
+            java.util.Arrays.sort(t);
+            ms[i] = (runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2.0) / 1e6;
         }
         return ms;
     }

@@ -188,7 +188,7 @@ public final class VectorEngine implements Engine {
         return sb.toString();
     }
 
-    /** One kernel's share of a run: its node, op and mean milliseconds. */
+    /** One kernel's share of a run: its node, op and median milliseconds. */
     public record KernelTime(String node, double millis) {
     }
 

@@ -45,7 +45,7 @@ final class DepthwiseConv {
         };
     }
 
-    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     // x: [H, W] plane at xOff, y: [outH, outW] plane at yOff, w: [kH, kW] at wOff
     static void plane(float[] x, int xOff, float[] y, int yOff, Conv.Geometry g, float[] w, int wOff, float bias,
@@ -58,128 +58,171 @@ final class DepthwiseConv {
         }
     }
 
+    /** Taps summed per pass over the output run: a 3x3 filter in one pass, with its weights in registers. */
+    private static final int TAPS_PER_PASS = 9;
+
+    /**
+     * A thread's working planes for one geometry: the {@code s x s} zero-bordered phase planes of
+     * the input, zeroed slack after them, and the output run. Consecutive planes of a layer share
+     * the geometry, so the border is zeroed once when it changes and each plane then writes only
+     * its interior; the tap offsets are worked out at the same time.
+     */
+    private static final class Scratch {
+        float[] buf = new float[0];
+        Conv.Geometry geometry;
+        int[] offsets = new int[0];
+        int s;
+        int hh;
+        int ww;
+        int run;
+        int acc;
+
+        void prepare(Conv.Geometry g) {
+            if (g.equals(geometry)) {
+                return;
+            }
+            int lanes = SPECIES.length();
+            s = g.strideW();
+            int kh = g.kernelH();
+            int kw = g.kernelW();
+            // Rows and columns of each phase plane: as far as the windows reach, padding included.
+            hh = Math.ceilDiv((g.outH() - 1) * s + kh, s);
+            ww = Math.ceilDiv((g.outW() - 1) * s + kw, s);
+            int phaseSize = hh * ww;
+            int planes = s * s * phaseSize;
+            run = g.outH() * ww;
+            acc = planes + lanes + kw;
+            int need = acc + SPECIES.loopBound(run + lanes - 1);
+            if (buf.length < need) {
+                buf = new float[need];
+            } else {
+                java.util.Arrays.fill(buf, 0, acc, 0f);
+            }
+            int taps = kh * kw;
+            int slots = Math.ceilDiv(taps, TAPS_PER_PASS) * TAPS_PER_PASS;
+            if (offsets.length < slots) {
+                offsets = new int[slots];
+            }
+            java.util.Arrays.fill(offsets, 0);
+            for (int t = 0; t < taps; t++) {
+                int ky = t / kw;
+                int kx = t % kw;
+                offsets[t] = ((ky % s) * s + kx % s) * phaseSize + (ky / s) * ww + kx / s;
+            }
+            geometry = g;
+        }
+    }
+
     /**
      * The input plane is first copied into a zero-bordered scratch plane, so no tap needs a bounds
-     * test. At stride 1 the whole plane is then one flat run: output {@code i = oy*Wp + ox} of the
-     * padded width Wp reads input {@code i + ky*Wp + kx}, so each tap is a single long vector loop
-     * even when rows are 7 or 14 pixels (the columns past outW are computed and dropped). At stride
-     * 2 the padded rows are split into even and odd columns, which makes every tap a contiguous
-     * run of one output row.
+     * test, and split into {@code s x s} phase planes (even and odd rows and columns at stride 2)
+     * of {@code [hh, ww]} each. Output {@code i = oy*ww + ox} then reads tap {@code (ky, kx)} at
+     * {@code i + (ky/s)*ww + kx/s} in phase plane {@code (ky%s, kx%s)}: the whole plane is one flat
+     * run for every tap, in vectors even when rows are 7 pixels wide (the columns past outW are
+     * computed and dropped; their reads stay inside the zeroed slack after the planes). Nine taps
+     * are summed per pass with the accumulator in a register, so a 3x3 filter loads each input
+     * vector nine times but stores each output once.
      */
     private static void padded(float[] x, int xOff, float[] y, int yOff, Conv.Geometry g, float[] w, int wOff,
                                float bias, Activation act) {
-        int s = g.strideW();
-        int kh = g.kernelH();
-        int kw = g.kernelW();
-        int outH = g.outH();
+        Scratch scratch = SCRATCH.get();
+        scratch.prepare(g);
+        float[] buf = scratch.buf;
+        int ww = scratch.ww;
+        fillInterior(x, xOff, g, buf, scratch.s, scratch.hh, ww);
+        int taps = g.kernelH() * g.kernelW();
+        for (int t0 = 0; t0 < taps; t0 += TAPS_PER_PASS) {
+            boolean last = t0 + TAPS_PER_PASS >= taps;
+            pass(buf, scratch.acc, scratch.run, scratch.offsets, w, wOff, taps, t0, bias, last ? act : Activation.NONE);
+        }
         int outW = g.outW();
-        // Rows and columns the windows reach, padding included (the end padding only as far as used).
-        int hp = (outH - 1) * s + kh;
-        int wp = (outW - 1) * s + kw;
-        if (s == 2 && wp % 2 == 1) {
-            wp++;
+        for (int oy = 0; oy < g.outH(); oy++) {
+            copy(buf, scratch.acc + oy * ww, y, yOff + oy * outW, outW);
         }
-        int half = wp / 2;
-        // stride 1: one [hp, wp] padded plane; stride 2: even and odd planes of [hp, half] each.
-        int planeSize = s == 1 ? hp * wp : hp * half;
-        int rowLen = s == 1 ? wp : half;
-        int planes = s == 1 ? 1 : 2;
-        // stride 1 also keeps an [outH, wp] accumulator after the plane.
-        int need = s == 1 ? planeSize + outH * wp + SPECIES.length() * (kw + 1) : 2 * planeSize;
-        float[] buf = PADDED.get();
-        if (buf.length < need) {
-            buf = new float[need];
-            PADDED.set(buf);
-        }
-        // Only the border is zeroed: the top and bottom padding rows, and each copied row's ends.
-        int firstRow = Math.min(g.padTop(), hp);
-        int lastRow = Math.min(hp, g.padTop() + g.height());
-        for (int plane = 0; plane < planes; plane++) {
-            java.util.Arrays.fill(buf, plane * planeSize, plane * planeSize + firstRow * rowLen, 0f);
-            java.util.Arrays.fill(buf, plane * planeSize + lastRow * rowLen, (plane + 1) * planeSize, 0f);
-        }
-        int cols = Math.min(g.width(), wp - g.padLeft());
-        for (int py = firstRow; py < lastRow; py++) {
-            int iy = py - g.padTop();
-            if (s == 1) {
-                int row = py * wp;
-                java.util.Arrays.fill(buf, row, row + g.padLeft(), 0f);
-                System.arraycopy(x, xOff + iy * g.width(), buf, row + g.padLeft(), cols);
-                java.util.Arrays.fill(buf, row + g.padLeft() + cols, row + wp, 0f);
-            } else {
-                for (int px = 0; px < g.padLeft(); px++) {
-                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = 0f;
-                }
-                for (int px = g.padLeft() + cols; px < 2 * half; px++) {
-                    buf[(px & 1) * planeSize + py * half + (px >> 1)] = 0f;
-                }
-                Conv.splitRow(x, xOff + iy * g.width(), cols, g.padLeft(), half, buf, py * half,
-                        planeSize + py * half);
-            }
-        }
+    }
+
+    /** The weight of tap {@code t} across a vector; zero past the last tap. */
+    private static FloatVector weight(float[] w, int wOff, int taps, int t) {
+        return FloatVector.broadcast(SPECIES, t < taps ? w[wOff + t] : 0f);
+    }
+
+    /**
+     * {@code acc[i] = (t0 == 0 ? bias : acc[i]) + sum over taps t0..t0+8 of w[t] * buf[offsets[t] + i]},
+     * then the activation, for every i of the run rounded up to whole vectors. Taps past the last
+     * weigh zero and read offset zero.
+     */
+    private static void pass(float[] buf, int acc, int run, int[] offsets, float[] w, int wOff, int taps, int t0,
+                             float bias, Activation act) {
         int lanes = SPECIES.length();
-        if (s == 1) {
-            int acc = planeSize;
-            int run = outH * wp;
-            java.util.Arrays.fill(buf, acc, acc + run, bias);
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
-                    FloatVector wb = FloatVector.broadcast(SPECIES, w[wOff + ky * kw + kx]);
-                    float wv = w[wOff + ky * kw + kx];
-                    int src = ky * wp + kx;
-                    int i = 0;
-                    // The last outputs of the run may read past the plane's end: stop the vector loop
-                    // where the source would leave it and finish in scalars.
-                    int safe = Math.min(run, planeSize - src);
-                    int bound = SPECIES.loopBound(safe);
-                    for (; i < bound; i += lanes) {
-                        FloatVector.fromArray(SPECIES, buf, src + i).fma(wb, FloatVector.fromArray(SPECIES, buf, acc + i))
-                                .intoArray(buf, acc + i);
-                    }
-                    for (; i < safe; i++) {
-                        buf[acc + i] += wv * buf[src + i];
-                    }
-                }
-            }
-            for (int oy = 0; oy < outH; oy++) {
-                finish(buf, acc + oy * wp, y, yOff + oy * outW, outW, act);
-            }
-        } else {
-            for (int oy = 0; oy < outH; oy++) {
-                int row = yOff + oy * outW;
-                java.util.Arrays.fill(y, row, row + outW, bias);
-                for (int ky = 0; ky < kh; ky++) {
-                    int prow = (oy * 2 + ky) * half;
-                    for (int kx = 0; kx < kw; kx++) {
-                        float wv = w[wOff + ky * kw + kx];
-                        FloatVector wb = FloatVector.broadcast(SPECIES, wv);
-                        int src = (kx & 1) * planeSize + prow + (kx >> 1);
-                        int ox = 0;
-                        int bound = SPECIES.loopBound(outW);
-                        for (; ox < bound; ox += lanes) {
-                            FloatVector.fromArray(SPECIES, buf, src + ox).fma(wb, FloatVector.fromArray(SPECIES, y, row + ox))
-                                    .intoArray(y, row + ox);
-                        }
-                        for (; ox < outW; ox++) {
-                            y[row + ox] += wv * buf[src + ox];
-                        }
-                    }
-                }
-                finish(y, row, y, row, outW, act);
+        boolean first = t0 == 0;
+        FloatVector w0 = weight(w, wOff, taps, t0);
+        FloatVector w1 = weight(w, wOff, taps, t0 + 1);
+        FloatVector w2 = weight(w, wOff, taps, t0 + 2);
+        FloatVector w3 = weight(w, wOff, taps, t0 + 3);
+        FloatVector w4 = weight(w, wOff, taps, t0 + 4);
+        FloatVector w5 = weight(w, wOff, taps, t0 + 5);
+        FloatVector w6 = weight(w, wOff, taps, t0 + 6);
+        FloatVector w7 = weight(w, wOff, taps, t0 + 7);
+        FloatVector w8 = weight(w, wOff, taps, t0 + 8);
+        int o0 = offsets[t0];
+        int o1 = offsets[t0 + 1];
+        int o2 = offsets[t0 + 2];
+        int o3 = offsets[t0 + 3];
+        int o4 = offsets[t0 + 4];
+        int o5 = offsets[t0 + 5];
+        int o6 = offsets[t0 + 6];
+        int o7 = offsets[t0 + 7];
+        int o8 = offsets[t0 + 8];
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        for (int i = 0; i < run; i += lanes) {
+            FloatVector sum = first ? b : FloatVector.fromArray(SPECIES, buf, acc + i);
+            sum = FloatVector.fromArray(SPECIES, buf, o0 + i).fma(w0, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o1 + i).fma(w1, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o2 + i).fma(w2, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o3 + i).fma(w3, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o4 + i).fma(w4, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o5 + i).fma(w5, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o6 + i).fma(w6, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o7 + i).fma(w7, sum);
+            sum = FloatVector.fromArray(SPECIES, buf, o8 + i).fma(w8, sum);
+            act.apply(sum).intoArray(buf, acc + i);
+        }
+    }
+
+    /**
+     * Copies the input into the interior of the phase planes of {@code [hh, ww]}: padded pixel
+     * {@code (py, px)} goes to plane {@code (py%s, px%s)} at {@code (py/s, px/s)}. The border
+     * around it was zeroed by {@link Scratch#prepare} and nothing else writes there.
+     */
+    private static void fillInterior(float[] x, int xOff, Conv.Geometry g, float[] buf, int s, int hh, int ww) {
+        int phaseSize = hh * ww;
+        int hp = hh * s;
+        int wp = ww * s;
+        int top = Math.min(g.padTop(), hp);
+        int bottom = Math.min(hp, g.padTop() + g.height());
+        int left = Math.min(g.padLeft(), wp);
+        int cols = Math.max(0, Math.min(g.width(), wp - left));
+        for (int py = top; py < bottom; py++) {
+            int rowPhase = (py % s) * s;
+            int row = (py / s) * ww;
+            int src = xOff + (py - g.padTop()) * g.width();
+            if (s == 1) {
+                copy(x, src, buf, row + left, cols);
+            } else {
+                Conv.splitRow(x, src, cols, left, ww, buf, rowPhase * phaseSize + row,
+                        (rowPhase + 1) * phaseSize + row);
             }
         }
     }
 
-    /** Copies a finished output row with the activation applied. */
-    private static void finish(float[] src, int from, float[] y, int to, int n, Activation act) {
-        int lanes = SPECIES.length();
-        int j = 0;
-        int bound = SPECIES.loopBound(n);
-        for (; j < bound; j += lanes) {
-            act.apply(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(y, to + j);
+    /** {@link System#arraycopy}, with short rows (a 7x7 map's) copied in a loop rather than paying its call. */
+    private static void copy(float[] src, int from, float[] dst, int to, int n) {
+        if (n >= 32) {
+            System.arraycopy(src, from, dst, to, n);
+            return;
         }
-        for (; j < n; j++) {
-            y[to + j] = act.apply(src[from + j]);
+        for (int i = 0; i < n; i++) {
+            dst[to + i] = src[from + i];
         }
     }
 

@@ -89,7 +89,12 @@ class ConvTest {
     @Test
     void depthwiseFastPathMatchesItsTwin() {
         SplittableRandom rng = new SplittableRandom(11);
-        for (int[] s : new int[][] {{1, 7, 7, 3, 1, 1}, {1, 33, 17, 3, 1, 1}, {1, 32, 32, 5, 2, 2}, {1, 9, 8, 3, 2, 0}}) {
+        // {_, h, w, k, stride, pad}: maps narrower than a vector, odd sizes, 5x5 and 7x7 (several passes
+        // of nine taps), pads wider than the filter reaches, one pixel.
+        int[][] shapes = {{1, 7, 7, 3, 1, 1}, {1, 33, 17, 3, 1, 1}, {1, 32, 32, 5, 2, 2}, {1, 9, 8, 3, 2, 0},
+            {1, 14, 14, 3, 2, 1}, {1, 15, 13, 3, 2, 1}, {1, 7, 7, 5, 1, 2}, {1, 12, 11, 7, 1, 3}, {1, 11, 9, 7, 2, 3},
+            {1, 1, 1, 3, 1, 1}, {1, 2, 3, 3, 2, 1}, {1, 5, 5, 3, 1, 4}, {1, 112, 112, 3, 1, 1}, {1, 112, 112, 3, 2, 1}};
+        for (int[] s : shapes) {
             int h = s[1];
             int w = s[2];
             int k = s[3];
@@ -98,14 +103,18 @@ class ConvTest {
             int outH = (h + 2 * pad - k) / stride + 1;
             int outW = (w + 2 * pad - k) / stride + 1;
             Conv.Geometry g = new Conv.Geometry(1, 1, h, w, 1, 1, k, k, stride, stride, pad, pad, 1, 1, outH, outW);
-            float[] x = random(rng, h * w);
-            float[] wt = random(rng, k * k);
-            float[] fast = new float[outH * outW];
-            float[] ref = new float[outH * outW];
-            DepthwiseConv.plane(x, 0, fast, 0, g, wt, 0, 0.25f, Activation.RELU);
-            DepthwiseConv.reference(x, 0, ref, 0, g, wt, 0, 0.25f, Activation.RELU);
-            for (int i = 0; i < ref.length; i++) {
-                assertEquals(ref[i], fast[i], TOLERANCE, "output " + i + " of " + java.util.Arrays.toString(s));
+            // Twice per geometry: the second plane reuses the first one's zeroed border.
+            for (int repeat = 0; repeat < 2; repeat++) {
+                float[] x = random(rng, h * w);
+                float[] wt = random(rng, k * k);
+                float[] fast = new float[outH * outW];
+                float[] ref = new float[outH * outW];
+                DepthwiseConv.plane(x, 0, fast, 0, g, wt, 0, 0.25f, Activation.RELU);
+                DepthwiseConv.reference(x, 0, ref, 0, g, wt, 0, 0.25f, Activation.RELU);
+                for (int i = 0; i < ref.length; i++) {
+                    assertEquals(ref[i], fast[i], TOLERANCE,
+                            "output " + i + " of " + java.util.Arrays.toString(s) + ", plane " + repeat);
+                }
             }
         }
     }
