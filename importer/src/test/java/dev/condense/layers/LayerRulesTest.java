@@ -26,9 +26,9 @@ class LayerRulesTest {
     @Test
     void mostSpecificRuleWins() {
         LayerRules<Double> rules = LayerRules.parse("0.5, fc=0.2, Gemm=0.3, conv1=0.8", Double::parseDouble);
-        assertEquals(Map.of("conv1", 0.8, "w2", 0.5, "classifier.fc", 0.3, "mm", 0.2), resolveAll(rules));
-        assertEquals(LayerRules.Match.SHORT_NAME, rules.with("fc", 0.1).resolve(layers.get(2)).orElseThrow().match());
-        assertEquals(LayerRules.Match.NAME, rules.with("classifier.fc", 0.1).resolve(layers.get(2)).orElseThrow().match());
+        assertEquals(Map.of("conv1", 0.8, "w2", 0.5, "classifier.fc1", 0.3, "mm", 0.2), resolveAll(rules));
+        assertEquals(LayerRules.Match.SHORT_NAME, rules.with("fc1", 0.1).resolve(layers.get(2)).orElseThrow().match());
+        assertEquals(LayerRules.Match.NAME, rules.with("classifier.fc1", 0.1).resolve(layers.get(2)).orElseThrow().match());
         assertEquals(LayerRules.Match.DEFAULT, rules.resolve(layers.get(1)).orElseThrow().match());
     }
 
@@ -43,7 +43,7 @@ class LayerRulesTest {
     void rejectsUnknownKeysAndBadValues() {
         LayerRules<Double> rules = LayerRules.parse("fc9=0.1", Double::parseDouble);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rules.checkKeys(layers));
-        assertEquals("rule 'fc9' names no weight layer and no op type; the layers are conv1, w2, classifier.fc, mm;"
+        assertEquals("rule 'fc9' names no weight layer and no op type; the layers are conv1, w2, classifier.fc1, mm;"
                 + " the types are conv, fc, Conv, Gemm, MatMul", e.getMessage());
         LayerRules.parse("FC=0.1,matmul=0.2,fc=0.3", Double::parseDouble).checkKeys(layers);
         assertThrows(IllegalArgumentException.class, () -> LayerRules.parse("0.1,0.2", Double::parseDouble));

@@ -35,7 +35,7 @@ class WeightLayerTest {
                 Node.of("dyn", "Conv", List.of("c2", "wx"), List.of("c3")),
                 Node.of("", "Conv", List.of("c3", "w2"), List.of("c4")),
                 Node.of("flat", "Flatten", List.of("c4"), List.of("f")),
-                Node.of("classifier.fc", "Gemm", List.of("f", "wfc"), List.of("g")),
+                Node.of("classifier.fc1", "Gemm", List.of("f", "wfc"), List.of("g")),
                 Node.of("mm", "MatMul", List.of("g", "wmm"), List.of("m")),
                 Node.of("mmq", "MatMul", List.of("m", "wq"), List.of("y")));
         List<ValueInfo> inputs = List.of(ValueInfo.of("x", DataType.FLOAT, Dim.fixed(1, 3, 2, 2)),
@@ -46,7 +46,7 @@ class WeightLayerTest {
     @Test
     void findsFloatInitializerWeightsOfConvGemmAndMatMulInNodeOrder() {
         List<WeightLayer> layers = WeightLayer.of(graph());
-        assertEquals(List.of("conv1", "w2", "classifier.fc", "mm"), layers.stream().map(WeightLayer::name).toList());
+        assertEquals(List.of("conv1", "w2", "classifier.fc1", "mm"), layers.stream().map(WeightLayer::name).toList());
         assertEquals(List.of(WeightLayer.Kind.CONV, WeightLayer.Kind.CONV, WeightLayer.Kind.FC, WeightLayer.Kind.FC),
                 layers.stream().map(WeightLayer::kind).toList());
         assertEquals(List.of("w1", "w2", "wfc", "wmm"), layers.stream().map(WeightLayer::weightName).toList());
@@ -56,7 +56,7 @@ class WeightLayerTest {
     @Test
     void shortNameIsTheLastPathSegment() {
         WeightLayer fc = WeightLayer.of(graph()).get(2);
-        assertEquals("fc", fc.shortName());
-        assertEquals("Gemm 'classifier.fc' (weight 'wfc', [10, 16])", fc.describe());
+        assertEquals("fc1", fc.shortName());
+        assertEquals("Gemm 'classifier.fc1' (weight 'wfc', [10, 16])", fc.describe());
     }
 }
