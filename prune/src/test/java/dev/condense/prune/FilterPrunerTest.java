@@ -260,6 +260,20 @@ class FilterPrunerTest {
     }
 
     @Test
+    void aTensorAnotherNodeReadsIsNotShrunk() {
+        TestNets b = new TestNets(6).input("x", Dim.fixed(1, 2, 4, 4));
+        String v = b.conv("conv1", "x", 2, 4, 1);
+        String w = b.conv("conv2", v, 4, 3, 1);
+        b.weight("conv3.w", 4, 2, 1, 1);
+        b.node(Node.of("conv3", "Conv", List.of("x", "conv3.w", "conv1.b"), List.of("conv3.y")));
+        Model model = b.model(w, "conv3.y");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FilterPruner.parse("conv1=0.5").prune(model));
+        assertEquals("cannot remove filters of Conv 'conv1' (weight 'conv1.w', [4, 2, 1, 1]): the bias 'conv1.b' of"
+                + " Conv 'conv1' is also read by Conv 'conv3'; shrinking it would change them too", e.getMessage());
+    }
+
+    @Test
     void flattenNeedsAKnownSpatialSize() {
         TestNets b = new TestNets(4).input("x", List.of(Dim.of(1), Dim.of(3), Dim.symbol("H"), Dim.symbol("W")));
         String v = b.flatten("flatten", b.conv("conv1", "x", 3, 2, 1));
