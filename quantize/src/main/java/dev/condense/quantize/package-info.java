@@ -1,2 +1,2 @@
-/** Quantization: k-means weight sharing (issue 5) and calibrated int8 (issue 7). */
+/** Quantization: k-means weight sharing lives in {@code dev.condense.quantize.sharing}; calibrated int8 comes with issue 7. */
 package dev.condense.quantize;
