@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The reference codec of the layer encoding (docs/FORMAT.md, "Layer encoding"). Input: a dense fp32
@@ -42,7 +43,6 @@ public final class LayerCodec {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT_NATIVE = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private LayerCodec() {
     }
@@ -51,22 +51,32 @@ public final class LayerCodec {
 
     /** Encodes {@code weights} (zero = pruned), kept weights as raw fp32. */
     public static EncodedLayer encode(float[] weights, LayerOptions options) {
-        return encode(MemorySegment.ofArray(weights), FLOAT_NATIVE, null, options);
+        return encodeWeights(weights, null, options);
     }
 
     /** Encodes {@code weights} (zero = pruned), kept weights as indices into {@code sharing}'s codebook. */
     public static EncodedLayer encode(float[] weights, SharedWeights sharing, LayerOptions options) {
-        return encode(MemorySegment.ofArray(weights), FLOAT_NATIVE, sharing, options);
+        return encodeWeights(weights, Objects.requireNonNull(sharing, "sharing"), options);
     }
 
-    /** Encodes little-endian fp32 {@code weights} (ONNX's raw layout, as {@code Tensor.data()}). */
+    /** Encodes little-endian fp32 {@code weights} (ONNX's raw layout, as {@code Tensor.data()}); copies them to an array first. */
     public static EncodedLayer encode(MemorySegment weights, LayerOptions options) {
-        return encode(weights, FLOAT_LE, null, options);
+        return encodeWeights(toFloats(weights), null, options);
     }
 
-    /** Encodes little-endian fp32 {@code weights} with weight sharing. */
+    /** Encodes little-endian fp32 {@code weights} with weight sharing; copies them to an array first. */
     public static EncodedLayer encode(MemorySegment weights, SharedWeights sharing, LayerOptions options) {
-        return encode(weights, FLOAT_LE, sharing, options);
+        return encodeWeights(toFloats(weights), Objects.requireNonNull(sharing, "sharing"), options);
+    }
+
+    private static float[] toFloats(MemorySegment weights) {
+        if (weights.byteSize() % 4 != 0 || weights.byteSize() / 4 > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes: expected a whole number of fp32 values, at most "
+                    + MAX_ELEMENTS);
+        }
+        float[] w = new float[(int) (weights.byteSize() / 4)];
+        MemorySegment.copy(weights, FLOAT_LE, 0, w, 0, w.length);
+        return w;
     }
 
     /** What {@link #decode} returns for an encoding of these inputs: the semantics every option preserves. */
@@ -80,13 +90,9 @@ public final class LayerCodec {
         return out;
     }
 
-    private static EncodedLayer encode(MemorySegment w, ValueLayout.OfFloat layout, SharedWeights sharing,
-                                       LayerOptions options) {
-        if (w.byteSize() % 4 != 0 || w.byteSize() / 4 > MAX_ELEMENTS) {
-            throw new IllegalArgumentException("weights of " + w.byteSize() + " bytes: expected a whole number of fp32 values, at most "
-                    + MAX_ELEMENTS);
-        }
-        int n = (int) (w.byteSize() / 4);
+    /** The encoder; {@code sharing} is null for raw fp32 values. */
+    private static EncodedLayer encodeWeights(float[] w, SharedWeights sharing, LayerOptions options) {
+        int n = w.length;
         boolean shared = sharing != null;
         if (shared && sharing.weightCount() != n) {
             throw new IllegalArgumentException("sharing has " + sharing.weightCount() + " codebook indices for " + n + " weights");
@@ -97,7 +103,7 @@ public final class LayerCodec {
 
         int kept = 0;
         for (int i = 0; i < n; i++) {
-            kept += w.getAtIndex(layout, i) != 0 ? 1 : 0;
+            kept += w[i] != 0 ? 1 : 0;
         }
         int[] gaps = null;
         int entries = n;
@@ -105,7 +111,7 @@ public final class LayerCodec {
             int[] positions = new int[kept];
             int k = 0;
             for (int i = 0; i < n; i++) {
-                if (w.getAtIndex(layout, i) != 0) {
+                if (w[i] != 0) {
                     positions[k++] = i;
                 }
             }
@@ -144,7 +150,7 @@ public final class LayerCodec {
             int position = -1;
             for (int i = 0; i < entries; i++) {
                 position = sparse ? position + gaps[i] : i;
-                frequencies[valueSymbol(w.getAtIndex(layout, position), position, sharing)]++;
+                frequencies[valueSymbol(w[position], position, sharing)]++;
             }
             zeroSymbol = frequencies[k] > 0;
             int alphabet = k + (zeroSymbol ? 1 : 0);
@@ -159,7 +165,7 @@ public final class LayerCodec {
             position = -1;
             for (int i = 0; i < entries; i++) {
                 position = sparse ? position + gaps[i] : i;
-                int symbol = valueSymbol(w.getAtIndex(layout, position), position, sharing);
+                int symbol = valueSymbol(w[position], position, sharing);
                 if (encoder != null) {
                     encoder.encode(symbol, valueStream);
                 } else {
@@ -200,7 +206,7 @@ public final class LayerCodec {
             int position = -1;
             for (int i = 0; i < entries; i++) {
                 position = sparse ? position + gaps[i] : i;
-                float v = w.getAtIndex(layout, position);
+                float v = w[position];
                 out.set(INT_LE, offset, v == 0 ? 0 : Float.floatToRawIntBits(v));
                 offset += 4;
             }
