@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /** The parts of docs/FORMAT.md that writer and reader share. */
@@ -128,7 +129,7 @@ final class DczFormat {
             LayerSizes sizes = LayerCodec.sizes(payload, source);
             if (sizes.elementCount() != count) {
                 throw new FormatException(source + ": layer encoding holds " + sizes.elementCount() + " elements, the header's "
-                        + "dimensions " + java.util.Arrays.toString(dims) + " make " + count);
+                        + "dimensions " + Arrays.toString(dims) + " make " + count);
             }
         }
         return new DczTensor(tensorName, dims, encoding, payload);

@@ -1,11 +1,13 @@
 // Reads and verifies a DCZ container, trusting nothing in it before checking it against the bytes present.
 package dev.condense.compress.dcz;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.condense.compress.FormatException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -160,9 +162,9 @@ public final class DczReader {
         }
         Manifest manifest;
         try {
-            manifest = DczFormat.JSON.readValue(json.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), Manifest.class);
+            manifest = DczFormat.JSON.readValue(json.toArray(ValueLayout.JAVA_BYTE), Manifest.class);
         } catch (IOException e) {
-            String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new FormatException(source + ": not a valid manifest: " + message, e);
         }
         if (manifest == null) {

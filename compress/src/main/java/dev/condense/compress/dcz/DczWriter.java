@@ -1,6 +1,7 @@
 // Writes a DCZ container to a temporary file beside the target and renames it into place only when complete.
 package dev.condense.compress.dcz;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.condense.compress.FormatException;
 
 import java.io.BufferedOutputStream;
@@ -92,7 +93,7 @@ public final class DczWriter {
         byte[] json;
         try {
             json = DczFormat.JSON.writeValueAsBytes(manifest);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("the manifest cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
         List<StoredZip.Entry> entries = new ArrayList<>();

@@ -2,6 +2,7 @@
 package dev.condense.compress.layer;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,6 @@ public record EncodedLayer(MemorySegment bytes, LayerSizes sizes) {
 
     /** A copy of the bytes. */
     public byte[] toByteArray() {
-        return bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return bytes.toArray(ValueLayout.JAVA_BYTE);
     }
 }

@@ -79,12 +79,23 @@ public final class LayerCodec {
         return w;
     }
 
-    /** What {@link #decode} returns for an encoding of these inputs: the semantics every option preserves. */
+    /** What {@link #decode} returns for an encoding of raw weights: kept weights as they are, pruned ones +0.0. */
+    public static float[] reconstruct(float[] weights) {
+        float[] out = new float[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] != 0) {
+                out[i] = weights[i];
+            }
+        }
+        return out;
+    }
+
+    /** What {@link #decode} returns for an encoding with sharing: each kept weight its centroid, pruned ones +0.0. */
     public static float[] reconstruct(float[] weights, SharedWeights sharing) {
         float[] out = new float[weights.length];
         for (int i = 0; i < weights.length; i++) {
             if (weights[i] != 0) {
-                out[i] = sharing == null ? weights[i] : sharing.centroid(sharing.indexAt(i));
+                out[i] = sharing.centroid(sharing.indexAt(i));
             }
         }
         return out;

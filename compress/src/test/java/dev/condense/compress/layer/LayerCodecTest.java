@@ -69,7 +69,7 @@ class LayerCodecTest {
         EncodedLayer encoded = s == null ? LayerCodec.encode(w, o) : LayerCodec.encode(w, s, o);
         assertEquals(encoded.sizes(), LayerCodec.sizes(encoded.bytes(), "layer"), "sizes parsed back for " + o);
         float[] decoded = LayerCodec.decode(encoded.bytes(), "layer");
-        assertBitExact(LayerCodec.reconstruct(w, s), decoded, o + (s == null ? " raw" : " shared k=" + s.size()));
+        assertBitExact(s == null ? LayerCodec.reconstruct(w) : LayerCodec.reconstruct(w, s), decoded, o + (s == null ? " raw" : " shared k=" + s.size()));
         return decoded;
     }
 
