@@ -58,7 +58,8 @@ final class DczFormat {
         StringBuilder s = new StringBuilder(TENSOR_PREFIX).append(index).append('-');
         for (int i = 0; i < tensorName.length() && i < MAX_SANITIZED_NAME; i++) {
             char c = tensorName.charAt(i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
             s.append(plain ? c : '_');
         }
         return s.toString();
@@ -93,7 +94,8 @@ final class DczFormat {
         }
         int version = entry.get(ValueLayout.JAVA_BYTE, 4) & 0xFF;
         if (version != TENSOR_HEADER_VERSION) {
-            throw new FormatException(source + ": tensor header version " + version + "; this reader reads " + TENSOR_HEADER_VERSION);
+            throw new FormatException(source + ": tensor header version " + version + "; this reader reads "
+                    + TENSOR_HEADER_VERSION);
         }
         TensorEncoding encoding = TensorEncoding.ofId(entry.get(ValueLayout.JAVA_BYTE, 5) & 0xFF, source);
         int rank = entry.get(ValueLayout.JAVA_BYTE, 6) & 0xFF;

@@ -44,7 +44,8 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
     /** A raw fp32 tensor with the bytes of an fp32 IR tensor. */
     public static DczTensor fromTensor(Tensor tensor) {
         if (tensor.dtype() != DataType.FLOAT) {
-            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype() + "; raw DCZ tensors are FLOAT");
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype()
+                    + "; raw DCZ tensors are FLOAT");
         }
         return new DczTensor(tensor.name(), tensor.dims(), TensorEncoding.RAW_FP32, tensor.data());
     }

@@ -40,7 +40,8 @@ public record Manifest(String format, int formatVersion, SortedMap<String, Strin
                 throw new IllegalArgumentException("entry '" + name + "' has negative size " + size);
             }
             if (!sha256.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("entry '" + name + "' has sha256 '" + sha256 + "', expected 64 lowercase hex digits");
+                throw new IllegalArgumentException("entry '" + name + "' has sha256 '" + sha256
+                        + "', expected 64 lowercase hex digits");
             }
         }
     }

@@ -82,14 +82,16 @@ final class StoredZip {
     static void write(List<Entry> entries, OutputStream out) throws IOException {
         if (entries.size() > MAX_ENTRIES || archiveSize(entries) > MAX_ARCHIVE_BYTES) {
             throw new IllegalArgumentException(entries.size() + " entries of " + archiveSize(entries)
-                    + " bytes in all exceed a zip archive without zip64 (" + MAX_ENTRIES + " entries, " + MAX_ARCHIVE_BYTES + " bytes)");
+                    + " bytes in all exceed a zip archive without zip64 (" + MAX_ENTRIES + " entries, "
+                    + MAX_ARCHIVE_BYTES + " bytes)");
         }
         List<byte[]> names = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (Entry e : entries) {
             String problem = nameProblem(e.name());
             if (problem != null || seen.put(e.name(), names.size()) != null) {
-                throw new IllegalArgumentException("entry name '" + e.name() + "': " + (problem != null ? problem : "appears twice"));
+                throw new IllegalArgumentException("entry name '" + e.name() + "': "
+                        + (problem != null ? problem : "appears twice"));
             }
             names.add(e.name().getBytes(StandardCharsets.UTF_8));
         }
@@ -299,8 +301,9 @@ final class StoredZip {
             expectedOffset = dataOffset + sizes[i];
         }
         if (expectedOffset != centralOffset) {
-            throw new FormatException(fileName + ": " + (centralOffset - expectedOffset) + " bytes between the last entry (ending at "
-                    + expectedOffset + ") and the central directory at " + centralOffset);
+            throw new FormatException(fileName + ": " + (centralOffset - expectedOffset)
+                    + " bytes between the last entry (ending at " + expectedOffset + ") and the central directory at "
+                    + centralOffset);
         }
         return entries;
     }
@@ -357,8 +360,8 @@ final class StoredZip {
             throws FormatException {
         long value = u32(file, offset);
         if (value != expected) {
-            throw new FormatException(entry + ": " + field + " is " + value + " at offset " + offset + ", the central directory says "
-                    + expected);
+            throw new FormatException(entry + ": " + field + " is " + value + " at offset " + offset
+                    + ", the central directory says " + expected);
         }
     }
 }

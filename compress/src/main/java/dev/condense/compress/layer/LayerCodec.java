@@ -71,8 +71,8 @@ public final class LayerCodec {
 
     private static float[] toFloats(MemorySegment weights) {
         if (weights.byteSize() % 4 != 0 || weights.byteSize() / 4 > MAX_ELEMENTS) {
-            throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes: expected a whole number of fp32 values, at most "
-                    + MAX_ELEMENTS);
+            throw new IllegalArgumentException("weights of " + weights.byteSize()
+                    + " bytes: expected a whole number of fp32 values, at most " + MAX_ELEMENTS);
         }
         float[] w = new float[(int) (weights.byteSize() / 4)];
         MemorySegment.copy(weights, FLOAT_LE, 0, w, 0, w.length);
@@ -130,65 +130,15 @@ public final class LayerCodec {
             entries = gaps.length;
         }
 
-        byte[] indexTable = new byte[0];
-        BitWriter indexStream = new BitWriter();
-        if (sparse) {
-            indexStream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) entries * relativeIndexBits / 8 + 16));
-            if (huffman) {
-                long[] frequencies = new long[1 << relativeIndexBits];
-                for (int g : gaps) {
-                    frequencies[g - 1]++;
-                }
-                HuffmanCode code = HuffmanCode.build(frequencies, options.huffmanLengthLimit());
-                indexTable = CodeLengthTable.toBytes(code);
-                HuffmanEncoder encoder = code.encoder();
-                for (int g : gaps) {
-                    encoder.encode(g - 1, indexStream);
-                }
-            } else {
-                for (int g : gaps) {
-                    indexStream.write(g - 1, relativeIndexBits);
-                }
-            }
-        }
-
         int k = shared ? sharing.size() : 0;
-        boolean zeroSymbol = false;
-        byte[] valueTable = new byte[0];
-        BitWriter valueStream = new BitWriter();
-        if (shared) {
-            long[] frequencies = new long[k + 1];
-            int position = -1;
-            for (int i = 0; i < entries; i++) {
-                position = sparse ? position + gaps[i] : i;
-                frequencies[valueSymbol(w[position], position, sharing)]++;
-            }
-            zeroSymbol = frequencies[k] > 0;
-            int alphabet = k + (zeroSymbol ? 1 : 0);
-            HuffmanEncoder encoder = null;
-            int width = fixedWidth(alphabet);
-            if (huffman) {
-                HuffmanCode code = HuffmanCode.build(Arrays.copyOf(frequencies, alphabet), options.huffmanLengthLimit());
-                valueTable = CodeLengthTable.toBytes(code);
-                encoder = code.encoder();
-            }
-            valueStream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) entries * width / 8 + 16));
-            position = -1;
-            for (int i = 0; i < entries; i++) {
-                position = sparse ? position + gaps[i] : i;
-                int symbol = valueSymbol(w[position], position, sharing);
-                if (encoder != null) {
-                    encoder.encode(symbol, valueStream);
-                } else {
-                    valueStream.write(symbol, width);
-                }
-            }
-        }
+        Section index = sparse ? indexSection(gaps, relativeIndexBits, huffman, options.huffmanLengthLimit()) : Section.NONE;
+        Section values = shared ? valueSection(w, gaps, entries, sharing, huffman, options.huffmanLengthLimit()) : Section.NONE;
+        boolean zeroSymbol = shared && values.alphabet() > k;
 
         long header = HEADER_BYTES + (sparse ? 8 + (huffman ? 4 : 0) : 0) + (shared ? 8 + (huffman ? 4 : 0) : 0);
-        long tables = indexTable.length + valueTable.length;
-        long weightBits = shared ? valueStream.bitLength() : 32L * entries;
-        LayerSizes sizes = new LayerSizes(n, entries, kept, header, 4L * k, tables, indexStream.bitLength(), weightBits);
+        long tables = index.tableBytes() + values.tableBytes();
+        long weightBits = shared ? values.stream().bitLength() : 32L * entries;
+        LayerSizes sizes = new LayerSizes(n, entries, kept, header, 4L * k, tables, index.stream().bitLength(), weightBits);
         if (sizes.totalBytes() > MAX_ELEMENTS) {
             throw new IllegalArgumentException("layer encoding of " + sizes.totalBytes() + " bytes exceeds one array");
         }
@@ -209,10 +159,10 @@ public final class LayerCodec {
             offset += 4L * k;
         }
         if (sparse) {
-            offset = putSection(out, offset, huffman ? indexTable : null, indexStream);
+            offset = putSection(out, offset, index);
         }
         if (shared) {
-            offset = putSection(out, offset, huffman ? valueTable : null, valueStream);
+            offset = putSection(out, offset, values);
         } else {
             int position = -1;
             for (int i = 0; i < entries; i++) {
@@ -222,7 +172,9 @@ public final class LayerCodec {
                 offset += 4;
             }
         }
-        assert offset == out.byteSize();
+        if (offset != out.byteSize()) {
+            throw new IllegalStateException("layer encoding wrote " + offset + " of its " + out.byteSize() + " bytes");
+        }
         return new EncodedLayer(out, sizes);
     }
 
@@ -239,13 +191,77 @@ public final class LayerCodec {
         return index;
     }
 
-    private static long putSection(MemorySegment out, long offset, byte[] table, BitWriter stream) {
+    /** A coded stream: its code-length table (null at fixed width), the bits, and the alphabet they draw from. */
+    private record Section(byte[] table, BitWriter stream, int alphabet) {
+        static final Section NONE = new Section(null, new BitWriter(), 0);
+
+        long tableBytes() {
+            return table == null ? 0 : table.length;
+        }
+    }
+
+    /** The relative indices, each stored as {@code gap - 1}. */
+    private static Section indexSection(int[] gaps, int relativeIndexBits, boolean huffman, int lengthLimit) {
+        BitWriter stream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) gaps.length * relativeIndexBits / 8 + 16));
+        int alphabet = 1 << relativeIndexBits;
+        if (!huffman) {
+            for (int g : gaps) {
+                stream.write(g - 1, relativeIndexBits);
+            }
+            return new Section(null, stream, alphabet);
+        }
+        long[] frequencies = new long[alphabet];
+        for (int g : gaps) {
+            frequencies[g - 1]++;
+        }
+        HuffmanCode code = HuffmanCode.build(frequencies, lengthLimit);
+        HuffmanEncoder encoder = code.encoder();
+        for (int g : gaps) {
+            encoder.encode(g - 1, stream);
+        }
+        return new Section(CodeLengthTable.toBytes(code), stream, alphabet);
+    }
+
+    /**
+     * The codebook index of every entry (entry i at the position the gaps give, or at i when
+     * {@code gaps} is null); the zero symbol k joins the alphabet only when some entry is zero.
+     */
+    private static Section valueSection(float[] w, int[] gaps, int entries, SharedWeights sharing, boolean huffman,
+                                        int lengthLimit) {
+        int k = sharing.size();
+        long[] frequencies = new long[k + 1];
+        int position = -1;
+        for (int i = 0; i < entries; i++) {
+            position = gaps != null ? position + gaps[i] : i;
+            frequencies[valueSymbol(w[position], position, sharing)]++;
+        }
+        int alphabet = k + (frequencies[k] > 0 ? 1 : 0);
+        int width = fixedWidth(alphabet);
+        HuffmanCode code = huffman ? HuffmanCode.build(Arrays.copyOf(frequencies, alphabet), lengthLimit) : null;
+        HuffmanEncoder encoder = huffman ? code.encoder() : null;
+        BitWriter stream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) entries * width / 8 + 16));
+        position = -1;
+        for (int i = 0; i < entries; i++) {
+            position = gaps != null ? position + gaps[i] : i;
+            int symbol = valueSymbol(w[position], position, sharing);
+            if (encoder != null) {
+                encoder.encode(symbol, stream);
+            } else {
+                stream.write(symbol, width);
+            }
+        }
+        return new Section(huffman ? CodeLengthTable.toBytes(code) : null, stream, alphabet);
+    }
+
+    private static long putSection(MemorySegment out, long offset, Section section) {
+        byte[] table = section.table();
         if (table != null) {
             out.set(INT_LE, offset, table.length);
             offset += 4;
             MemorySegment.copy(table, 0, out, ValueLayout.JAVA_BYTE, offset, table.length);
             offset += table.length;
         }
+        BitWriter stream = section.stream();
         out.set(LONG_LE, offset, stream.bitLength());
         offset += 8;
         byte[] bits = stream.toByteArray();
@@ -478,7 +494,8 @@ public final class LayerCodec {
                 offset += 4;
                 header += 4;
                 need(b, offset, tableBytes, "codebook-index code-length table", source);
-                valueCode = CodeLengthTable.read(b, offset, tableBytes, valueAlphabet, source + ": codebook-index code-length table");
+                valueCode = CodeLengthTable.read(b, offset, tableBytes, valueAlphabet,
+                        source + ": codebook-index code-length table");
                 offset += tableBytes;
                 tables += tableBytes;
             }
