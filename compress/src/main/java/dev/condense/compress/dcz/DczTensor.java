@@ -1,0 +1,115 @@
+// One tensor of a DCZ container: its name, shape, encoding and encoded bytes.
+package dev.condense.compress.dcz;
+
+import dev.condense.compress.FormatException;
+import dev.condense.compress.layer.EncodedLayer;
+import dev.condense.compress.layer.LayerCodec;
+import dev.condense.ir.DataType;
+import dev.condense.ir.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A tensor as a DCZ container stores it: the ONNX initializer name, its dimensions, and the payload
+ * in {@code encoding} (read-only). A raw fp32 payload must hold exactly 4 bytes per element; a
+ * Deep Compression payload is checked when written and when read.
+ */
+public record DczTensor(String name, long[] dims, TensorEncoding encoding, MemorySegment payload) {
+
+    public DczTensor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(encoding, "encoding");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a tensor needs a name");
+        }
+        dims = dims.clone();
+        if (dims.length > DczFormat.MAX_RANK) {
+            throw new IllegalArgumentException("tensor '" + name + "' has rank " + dims.length + ", at most " + DczFormat.MAX_RANK);
+        }
+        long count = Tensor.elementCount(dims);
+        if (encoding == TensorEncoding.RAW_FP32 && payload.byteSize() != Math.multiplyExact(count, 4L)) {
+            throw new IllegalArgumentException("tensor '" + name + "' " + Arrays.toString(dims) + " needs " + 4 * count
+                    + " bytes of fp32, got " + payload.byteSize());
+        }
+        payload = payload.isReadOnly() ? payload : payload.asReadOnly();
+    }
+
+    /** A raw fp32 tensor holding {@code values} (copied, little-endian). */
+    public static DczTensor raw(String name, long[] dims, float... values) {
+        return fromTensor(Tensor.ofFloats(name, dims, values));
+    }
+
+    /** A raw fp32 tensor with the bytes of an fp32 IR tensor. */
+    public static DczTensor fromTensor(Tensor tensor) {
+        if (tensor.dtype() != DataType.FLOAT) {
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype()
+                    + "; raw DCZ tensors are FLOAT");
+        }
+        return new DczTensor(tensor.name(), tensor.dims(), TensorEncoding.RAW_FP32, tensor.data());
+    }
+
+    /** A tensor in the layer encoding. */
+    public static DczTensor encoded(String name, long[] dims, EncodedLayer layer) {
+        if (layer.sizes().elementCount() != Tensor.elementCount(dims)) {
+            throw new IllegalArgumentException("tensor '" + name + "' " + Arrays.toString(dims) + " has "
+                    + Tensor.elementCount(dims) + " elements, its encoding " + layer.sizes().elementCount());
+        }
+        return new DczTensor(name, dims, TensorEncoding.DEEP_COMPRESSION, layer.bytes());
+    }
+
+    @Override
+    public long[] dims() {
+        return dims.clone();
+    }
+
+    public long elementCount() {
+        return Tensor.elementCount(dims);
+    }
+
+    /** The dense fp32 values; {@code source} names the tensor's entry in error messages. */
+    public float[] decode(String source) throws FormatException {
+        long count = elementCount();
+        if (count > LayerCodec.MAX_ELEMENTS) {
+            throw new FormatException(source + ": " + count + " elements exceed one array (" + LayerCodec.MAX_ELEMENTS + ")");
+        }
+        return switch (encoding) {
+            case RAW_FP32 -> {
+                float[] out = new float[(int) count];
+                MemorySegment.copy(payload, Tensor.FLOAT_LE, 0, out, 0, out.length);
+                yield out;
+            }
+            case DEEP_COMPRESSION -> {
+                float[] out = LayerCodec.decode(payload, source);
+                if (out.length != count) {
+                    throw new FormatException(source + ": encoding holds " + out.length + " elements, the tensor "
+                            + Arrays.toString(dims) + " has " + count);
+                }
+                yield out;
+            }
+        };
+    }
+
+    /** The dense values as an fp32 IR tensor of this name and shape. */
+    public Tensor toTensor(String source) throws FormatException {
+        return Tensor.ofFloats(name, dims, decode(source));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DczTensor other && name.equals(other.name) && Arrays.equals(dims, other.dims)
+                && encoding == other.encoding && payload.byteSize() == other.payload.byteSize()
+                && payload.mismatch(other.payload) == -1;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(dims), encoding, payload.byteSize());
+    }
+
+    @Override
+    public String toString() {
+        return "DczTensor[" + name + " " + Arrays.toString(dims) + " " + encoding.label() + ", " + payload.byteSize() + " bytes]";
+    }
+}
