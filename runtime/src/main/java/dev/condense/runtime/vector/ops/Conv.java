@@ -391,25 +391,28 @@ final class Conv {
      */
     static void splitRow(float[] x, int from, int width, int padLeft, int half, float[] dst, int even, int odd) {
         int lanes = SPECIES.length();
+        // Input column q + 2t lands in plane (q + padLeft) & 1 at index t + ((q + padLeft) >> 1).
         int evenBase = ((padLeft & 1) == 0 ? even : odd) + (padLeft >> 1);
         int oddBase = (((1 + padLeft) & 1) == 0 ? even : odd) + ((1 + padLeft) >> 1);
-        int evenEnd = ((padLeft & 1) == 0 ? even : odd) + half;
-        int oddEnd = (((1 + padLeft) & 1) == 0 ? even : odd) + half;
+        int evenPlane = (padLeft & 1) == 0 ? even : odd;
+        int oddPlane = ((1 + padLeft) & 1) == 0 ? even : odd;
+        // Columns of each parity that fit their plane's row.
+        int evens = Math.min((width + 1) >> 1, evenPlane + half - evenBase);
+        int odds = Math.min(width >> 1, oddPlane + half - oddBase);
         int t = 0;
-        for (; 2 * t + 2 * lanes <= width && evenBase + t + lanes <= evenEnd && oddBase + t + lanes <= oddEnd;
-             t += lanes) {
+        for (; t + lanes <= evens && t + lanes <= odds && 2 * t + 2 * lanes <= width; t += lanes) {
             jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t);
             jdk.incubator.vector.FloatVector b =
                     jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t + lanes);
             a.rearrange(EVENS, b).intoArray(dst, evenBase + t);
             a.rearrange(ODDS, b).intoArray(dst, oddBase + t);
         }
-        for (int ix = 2 * t; ix < width; ix++) {
-            int q = ix & 1;
-            int index = (q == 0 ? evenBase : oddBase) + (ix >> 1);
-            if (index < (q == 0 ? evenEnd : oddEnd)) {
-                dst[index] = x[from + ix];
-            }
+        // The rest as two strided runs, one per parity: no per-element parity test.
+        for (int u = t; u < evens; u++) {
+            dst[evenBase + u] = x[from + 2 * u];
+        }
+        for (int u = t; u < odds; u++) {
+            dst[oddBase + u] = x[from + 2 * u + 1];
         }
     }
 
