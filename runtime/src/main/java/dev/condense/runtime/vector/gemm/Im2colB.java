@@ -95,7 +95,7 @@ public final class Im2colB implements BPacker {
     /**
      * Every window lies inside the image (the caller padded it beforehand), so no tap needs a
      * bounds test, and at stride 1 each output row's stretch of a B row is one contiguous run of
-     * the input row, copied a vector at a time wherever it lines up with a panel.
+     * the input row, copied a vector at a time wherever a vector fits in the panel.
      */
     private void packInterior(int k0, int kc, int n0, int cols, float[] dst, int dstOff) {
         int nr = MicroKernel.NR;
@@ -126,7 +126,10 @@ public final class Im2colB implements BPacker {
                     int i = 0;
                     while (i < run) {
                         int piece = Math.min(nr - lane, run - i);
-                        if (piece >= lanes && (lane == 0 || lane == lanes)) {
+                        // A whole vector whenever one fits before the panel's end, at any lane:
+                        // rows of 28 or 14 outputs start mid-panel, and copying them element by
+                        // element made packing, not the multiply, the cost of those layers.
+                        if (piece >= lanes) {
                             jdk.incubator.vector.FloatVector.fromArray(MicroKernel.SPECIES, src, s + i)
                                     .intoArray(dst, base + lane);
                             piece = lanes;

@@ -42,6 +42,8 @@ class ConvTest {
         "1, 8, 13, 13, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1, relu", // grouped
         "1, 6, 9, 9, 4, 2, 1, 1, 2, 0, 0, 0, 0, 1, none",    // strided pointwise
         "1, 70, 9, 9, 33, 1, 3, 3, 1, 1, 1, 1, 1, 1, none",  // K = 630 spans three K-blocks
+        "1, 16, 28, 28, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu", // rows of 28 start mid-panel; several column blocks
+        "1, 8, 30, 29, 12, 1, 3, 3, 2, 1, 1, 1, 1, 1, none",  // stride 2 over parity planes, odd rows
         "1, 8, 7, 7, 300, 1, 1, 7, 1, 0, 3, 0, 3, 1, none",  // 1x7 (Inception), many row panels
         "2, 16, 6, 6, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, relu",  // few positions: the transposed GEMM, grouped
         "1, 40, 7, 7, 100, 1, 3, 3, 1, 1, 1, 1, 1, 1, none", // transposed, channels not a multiple of 16
