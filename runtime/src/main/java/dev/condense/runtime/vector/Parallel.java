@@ -36,8 +36,11 @@ public final class Parallel implements AutoCloseable {
     private int count;
     private int piece;
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger busy = new AtomicInteger();
+    /** Workers inside the current job: the caller waits for these, and only these. */
+    private final AtomicInteger active = new AtomicInteger();
     private volatile long epoch;
+    /** The epoch workers may still join; -1 once the caller has closed its job. */
+    private volatile long open = -1;
     private volatile boolean closed;
     private volatile RuntimeException failure;
 
@@ -79,8 +82,9 @@ public final class Parallel implements AutoCloseable {
             piece = Math.max(Math.max(1, grain), Math.ceilDiv(n, shares * 4));
             next.set(0);
             failure = null;
-            busy.set(workers.length);
-            epoch++;
+            long job = epoch + 1;
+            open = job;
+            epoch = job;
             for (Thread t : workers) {
                 LockSupport.unpark(t);
             }
@@ -90,10 +94,12 @@ public final class Parallel implements AutoCloseable {
                 next.set(Integer.MAX_VALUE / 2);
                 throw e;
             } finally {
-                // Never hand the pool to the next range while a worker is still in this one.
-                while (busy.get() > 0) {
-                    Thread.onSpinWait();
-                }
+                // Every piece is claimed. Close the job, so that a worker that has not started yet
+                // (its core busy, or it was parked) stays out, and wait only for those still
+                // running a piece: a worker late by a scheduler time slice must not hold up the
+                // caller, which would otherwise wait a slice for each of a plan's kernels.
+                open = -1;
+                awaitActive();
                 body = null;
             }
             if (failure != null) {
@@ -101,6 +107,18 @@ public final class Parallel implements AutoCloseable {
             }
         } finally {
             submit.unlock();
+        }
+    }
+
+    /** Spins while workers finish their last pieces; yields the core after a while, in case one waits for it. */
+    private void awaitActive() {
+        int spins = 0;
+        while (active.get() > 0) {
+            if (++spins < 20_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 
@@ -132,14 +150,20 @@ public final class Parallel implements AutoCloseable {
                 return;
             }
             seen = epoch;
+            // Join the job only while the caller still holds it open (the caller closes it, then
+            // reads 'active'; this thread counts itself in, then reads 'open': one of the two sees
+            // the other).
+            active.incrementAndGet();
             try {
-                claim();
+                if (open == seen) {
+                    claim();
+                }
             } catch (RuntimeException | Error e) {
                 // The caller rethrows it; the other threads finish their pieces.
                 failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 next.set(Integer.MAX_VALUE / 2);
             } finally {
-                busy.decrementAndGet();
+                active.decrementAndGet();
             }
         }
     }

@@ -18,10 +18,12 @@ import dev.condense.runtime.vector.gemm.Sgemm;
 import dev.condense.runtime.vector.gemm.TransposedGemm;
 
 /**
- * Three paths, chosen once at build time:
+ * Four paths, chosen once at build time:
  * <ul>
  *   <li>depthwise (one input and one output channel per group): a direct kernel, since a GEMM of
  *       one row would waste the micro-kernel ({@link DepthwiseConv});</li>
+ *   <li>3x3 at stride 1 with enough channels: Winograd's F(2x2, 3x3), sixteen GEMMs with 2.25x fewer
+ *       multiplies ({@link WinogradConv});</li>
  *   <li>1x1, stride 1, no padding: the input plane is B as it is;</li>
  *   <li>anything else: B is the im2col view, packed straight from the input.</li>
  * </ul>
@@ -92,6 +94,9 @@ final class Conv {
                 throw ctx.error("a depthwise convolution takes no fused residual");
             }
             return DepthwiseConv.create(ctx.parallel(), x, w, bias, y, g, act);
+        }
+        if (WinogradConv.applies(g, w.isConstant() && (bias == null || bias.isConstant()))) {
+            return WinogradConv.create(ctx, x, w, bias, residual, y, g, act);
         }
         Operand padded = null;
         if (g.subsampled()) {

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConvTest {
 
@@ -47,6 +49,11 @@ class ConvTest {
         "1, 8, 7, 7, 300, 1, 1, 7, 1, 0, 3, 0, 3, 1, none",  // 1x7 (Inception), many row panels
         "2, 16, 6, 6, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, relu",  // few positions: the transposed GEMM, grouped
         "1, 40, 7, 7, 100, 1, 3, 3, 1, 1, 1, 1, 1, 1, none", // transposed, channels not a multiple of 16
+        "1, 16, 12, 12, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu",   // Winograd F(2x2, 3x3)
+        "2, 17, 13, 11, 19, 1, 3, 3, 1, 1, 1, 1, 1, 1, none",   // Winograd: odd map, channels off the panels
+        "1, 20, 14, 15, 24, 1, 3, 3, 1, 0, 0, 0, 0, 1, relu6",  // Winograd without padding
+        "1, 16, 12, 13, 16, 1, 3, 3, 1, 2, 1, 0, 2, 1, none",   // Winograd, asymmetric pads
+        "1, 16, 70, 69, 18, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu",   // Winograd: 1,225 tiles in three column blocks
         "2, 16, 14, 14, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, relu6", // depthwise
         "1, 12, 15, 15, 12, 12, 3, 3, 2, 1, 1, 1, 1, 1, none",  // depthwise strided
         "1, 9, 20, 21, 9, 9, 5, 5, 1, 2, 2, 2, 2, 1, none",     // depthwise 5x5 (EfficientNet)
@@ -122,10 +129,30 @@ class ConvTest {
     }
 
     @Test
-    void convAddReluRunAsOneKernelWithTheShortcutAsResidual() throws Exception {
+    void winogradTakesTheDenseThreeByThreeStrideOneLayers() {
+        // ResNet and VGG 3x3 layers take it; strided, grouped, dilated, thin or 7x7 ones do not.
+        assertTrue(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 1), true));
+        assertTrue(WinogradConv.applies(geometry(512, 14, 512, 3, 1, 1, 1), true));
+        assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 1), false));
+        assertFalse(WinogradConv.applies(geometry(128, 56, 128, 3, 2, 1, 1), true));
+        assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 2, 1), true));
+        assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 2), true));
+        assertFalse(WinogradConv.applies(geometry(3, 224, 64, 3, 1, 1, 1), true));
+        assertFalse(WinogradConv.applies(geometry(512, 7, 512, 3, 1, 1, 1), true));
+        assertFalse(WinogradConv.applies(geometry(64, 56, 64, 5, 1, 1, 1), true));
+    }
+
+    /** A square convolution with "same" padding. */
+    private static Conv.Geometry geometry(int c, int h, int m, int k, int stride, int group, int dilation) {
+        int pad = dilation * (k - 1) / 2;
+        int out = (h + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+        return new Conv.Geometry(1, c, h, h, m, group, k, k, stride, stride, pad, pad, dilation, dilation, out, out);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"8, 10", "16, 12"}) // the im2col GEMM, and Winograd (16 channels, 12x12)
+    void convAddReluRunAsOneKernelWithTheShortcutAsResidual(int c, int h) throws Exception {
         // y = relu(conv(x) + x): a ResNet block's tail, which the plan compiler fuses into the Conv.
-        int c = 8;
-        int h = 10;
         SplittableRandom rng = new SplittableRandom(5);
         float[] x = random(rng, 2 * c * h * h);
         float[] weights = random(rng, c * c * 9);

@@ -1,0 +1,332 @@
+// The Winograd path of Conv: 3x3 stride-1 convolutions as F(2x2, 3x3), sixteen GEMMs with 2.25x fewer multiplies.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.runtime.vector.Activation;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Operand;
+import dev.condense.runtime.vector.Parallel;
+import dev.condense.runtime.vector.gemm.PackedA;
+import dev.condense.runtime.vector.gemm.RowMajorB;
+import dev.condense.runtime.vector.gemm.Sgemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Lavin and Gray's minimal filtering (2016): each 2x2 block of outputs of a 3x3 filter is
+ * {@code A^T [(G g G^T) . (B^T d B)] A} over the 4x4 input tile {@code d} under it. Summed over
+ * input channels, the element-wise product becomes sixteen independent GEMMs
+ * {@code M_i[m][t] = sum_c U_i[m][c] V_i[c][t]} (i one of the 4x4 positions, t a tile), which do
+ * 16 multiplies where the direct convolution does 36: the 3x3 layers of VGG and ResNet (most of
+ * their time) run through {@link Sgemm} with 2.25x less work, and the transforms are additions.
+ *
+ * <p>Weights are transformed ({@code U = G g G^T}) and packed once at build time. A run splits
+ * the zero-bordered input into even and odd columns, so that the input transform reads each tile
+ * row's four columns as contiguous vectors over eight tiles; multiplies; and transforms back,
+ * adding bias and residual and applying the activation on the way out. F(2x2, 3x3) keeps the
+ * rounding error close to the direct sum's (its transforms hold only 0, +-1 and +-1/2); larger
+ * tiles would save more multiplies but lose accuracy fast. {@link Conv#reference} is the twin.
+ */
+final class WinogradConv {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Lane i takes lane i/2 of a (even i) or of b (odd i), from the low or the high half: a zip. */
+    private static final VectorShuffle<Float> ZIP_LOW = zip(0);
+    private static final VectorShuffle<Float> ZIP_HIGH = zip(LANES / 2);
+
+    private WinogradConv() {
+    }
+
+    /**
+     * Whether a convolution takes this path: 3x3, stride 1, no dilation, one group, constant
+     * weights, and enough channels and tiles for the GEMMs to pay for the transforms (a 7x7 map's
+     * 16 tiles would waste a third of them on its border).
+     */
+    static boolean applies(Conv.Geometry g, boolean constantWeights) {
+        return constantWeights && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+                && g.dilationH() == 1 && g.dilationW() == 1 && g.group() == 1
+                && g.channels() >= 16 && g.outChannels() >= 16 && g.outH() >= 10 && g.outW() >= 10;
+    }
+
+    static Kernel create(KernelContext ctx, Operand x, Operand w, Operand bias, Operand residual, Operand y,
+                         Conv.Geometry g, Activation act) {
+        Parallel parallel = ctx.parallel();
+        int c = g.channels();
+        int m = g.outChannels();
+        int tilesH = Math.ceilDiv(g.outH(), 2);
+        int tilesW = Math.ceilDiv(g.outW(), 2);
+        int tiles = Math.multiplyExact(tilesH, tilesW);
+        // The split input: per channel and padded row, the even then the odd columns, half wide.
+        // Tile row ty reads padded rows 2ty .. 2ty+3, and the input transform reads a vector of
+        // tiles from column tx and tx+1 of each parity: rows and columns past the image are zero.
+        int rows = 2 * tilesH + 2;
+        int half = Math.ceilDiv(tilesW, LANES) * LANES + 1;
+        int splitPlane = rows * 2 * half;
+        PackedA[] u = transformWeights(w.constant(), m, c);
+        float[] b = bias == null ? new float[m] : bias.constant().clone();
+        Operand split = ctx.scratch("winograd input", (long) c * splitPlane);
+        Operand v = ctx.scratch("winograd V", 16L * c * tiles);
+        // The output transform reads whole vectors of tiles: slack after the last row.
+        Operand prod = ctx.scratch("winograd M", 16L * m * tiles + LANES);
+        int panels = Math.ceilDiv(m, PackedA.MR);
+        // Sixteen GEMMs are already work for many threads; each is cut into column blocks of NC.
+        int chunkCols = Sgemm.NC;
+        int chunks = Math.ceilDiv(tiles, chunkCols);
+        int inPlane = g.height() * g.width();
+        int outPlane = g.outH() * g.outW();
+        return arena -> {
+            float[] xa = x.array(arena);
+            float[] ya = y.array(arena);
+            float[] ra = residual == null ? null : residual.array(arena);
+            int so = split.offset();
+            int vo = v.offset();
+            int mo = prod.offset();
+            for (int n = 0; n < g.batch(); n++) {
+                int xo = x.offset() + n * c * inPlane;
+                int yo = y.offset() + n * m * outPlane;
+                int ro = residual == null ? 0 : residual.offset() + n * m * outPlane;
+                parallel.forRange(c, 1, (c0, c1) -> {
+                    for (int ci = c0; ci < c1; ci++) {
+                        splitChannel(xa, xo + ci * inPlane, g, arena, so + ci * splitPlane, rows, half);
+                        inputTransform(arena, so + ci * splitPlane, half, tilesH, tilesW, arena, vo + ci * tiles,
+                                c * tiles);
+                    }
+                });
+                parallel.forRange(16 * chunks, 1, (i0, i1) -> {
+                    for (int item = i0; item < i1; item++) {
+                        int i = item / chunks;
+                        int n0 = (item % chunks) * chunkCols;
+                        RowMajorB vb = new RowMajorB(arena, vo + i * c * tiles, c, tiles, tiles);
+                        Sgemm.multiply(u[i], 0, panels, vb, n0, Math.min(tiles, n0 + chunkCols),
+                                arena, mo + i * m * tiles, tiles, null, Activation.NONE);
+                    }
+                });
+                parallel.forRange(m, 1, (m0, m1) -> {
+                    for (int mi = m0; mi < m1; mi++) {
+                        outputTransform(arena, mo + mi * tiles, m * tiles, tilesH, tilesW, b[mi], ya,
+                                yo + mi * outPlane, g.outH(), g.outW(), ra, ro + mi * outPlane, act);
+                    }
+                });
+            }
+        };
+    }
+
+    /**
+     * {@code U_i = G g G^T} for every filter, i = 4a + b, packed as the A of GEMM i ({@code [M, C]}).
+     * G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
+     */
+    static PackedA[] transformWeights(float[] w, int m, int c) {
+        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        float[][] u = new float[16][Math.multiplyExact(m, c)];
+        for (int mi = 0; mi < m; mi++) {
+            for (int ci = 0; ci < c; ci++) {
+                int base = (mi * c + ci) * 9;
+                for (int a = 0; a < 4; a++) {
+                    for (int bb = 0; bb < 4; bb++) {
+                        double sum = 0;
+                        for (int k = 0; k < 3; k++) {
+                            for (int l = 0; l < 3; l++) {
+                                sum += gm[a][k] * w[base + k * 3 + l] * gm[bb][l];
+                            }
+                        }
+                        u[a * 4 + bb][mi * c + ci] = (float) sum;
+                    }
+                }
+            }
+        }
+        PackedA[] packed = new PackedA[16];
+        for (int i = 0; i < 16; i++) {
+            packed[i] = PackedA.pack(u[i], 0, m, c, c);
+        }
+        return packed;
+    }
+
+    /** The zero-bordered channel, split into even and odd columns: {@code dst[py][parity][half]}. */
+    private static void splitChannel(float[] x, int xOff, Conv.Geometry g, float[] dst, int dOff, int rows, int half) {
+        java.util.Arrays.fill(dst, dOff, dOff + rows * 2 * half, 0f);
+        int width = Math.min(g.width(), 2 * half - g.padLeft());
+        for (int iy = 0; iy < g.height(); iy++) {
+            int py = iy + g.padTop();
+            if (py >= rows) {
+                break;
+            }
+            int row = dOff + py * 2 * half;
+            Conv.splitRow(x, xOff + iy * g.width(), width, g.padLeft(), half, dst, row, row + half);
+        }
+    }
+
+    /**
+     * {@code V = B^T d B} for every tile of one channel, into the sixteen matrices
+     * {@code V_i[c][t]} ({@code stride} floats apart, this channel's row at {@code vOff}).
+     * B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]. A tile's columns
+     * 2tx .. 2tx+3 are even column tx, odd tx, even tx+1 and odd tx+1 of the split row, so a vector
+     * of eight tiles is four loads per row.
+     */
+    private static void inputTransform(float[] s, int sOff, int half, int tilesH, int tilesW, float[] v, int vOff,
+                                       int stride) {
+        for (int ty = 0; ty < tilesH; ty++) {
+            int r0 = sOff + 2 * ty * 2 * half;
+            int r1 = r0 + 2 * half;
+            int r2 = r1 + 2 * half;
+            int r3 = r2 + 2 * half;
+            int out = vOff + ty * tilesW;
+            for (int tx = 0; tx < tilesW; tx += LANES) {
+                VectorMask<Float> keep = SPECIES.indexInRange(tx, tilesW);
+                // Horizontal: h_b for each of the four rows.
+                FloatVector e0 = FloatVector.fromArray(SPECIES, s, r0 + tx);
+                FloatVector o0 = FloatVector.fromArray(SPECIES, s, r0 + half + tx);
+                FloatVector f0 = FloatVector.fromArray(SPECIES, s, r0 + tx + 1);
+                FloatVector p0 = FloatVector.fromArray(SPECIES, s, r0 + half + tx + 1);
+                FloatVector e1 = FloatVector.fromArray(SPECIES, s, r1 + tx);
+                FloatVector o1 = FloatVector.fromArray(SPECIES, s, r1 + half + tx);
+                FloatVector f1 = FloatVector.fromArray(SPECIES, s, r1 + tx + 1);
+                FloatVector p1 = FloatVector.fromArray(SPECIES, s, r1 + half + tx + 1);
+                FloatVector e2 = FloatVector.fromArray(SPECIES, s, r2 + tx);
+                FloatVector o2 = FloatVector.fromArray(SPECIES, s, r2 + half + tx);
+                FloatVector f2 = FloatVector.fromArray(SPECIES, s, r2 + tx + 1);
+                FloatVector p2 = FloatVector.fromArray(SPECIES, s, r2 + half + tx + 1);
+                FloatVector e3 = FloatVector.fromArray(SPECIES, s, r3 + tx);
+                FloatVector o3 = FloatVector.fromArray(SPECIES, s, r3 + half + tx);
+                FloatVector f3 = FloatVector.fromArray(SPECIES, s, r3 + tx + 1);
+                FloatVector p3 = FloatVector.fromArray(SPECIES, s, r3 + half + tx + 1);
+                // row r: d0 = e, d1 = o, d2 = f, d3 = p; h0 = d0 - d2, h1 = d1 + d2, h2 = d2 - d1, h3 = d1 - d3
+                FloatVector h00 = e0.sub(f0);
+                FloatVector h01 = o0.add(f0);
+                FloatVector h02 = f0.sub(o0);
+                FloatVector h03 = o0.sub(p0);
+                FloatVector h10 = e1.sub(f1);
+                FloatVector h11 = o1.add(f1);
+                FloatVector h12 = f1.sub(o1);
+                FloatVector h13 = o1.sub(p1);
+                FloatVector h20 = e2.sub(f2);
+                FloatVector h21 = o2.add(f2);
+                FloatVector h22 = f2.sub(o2);
+                FloatVector h23 = o2.sub(p2);
+                FloatVector h30 = e3.sub(f3);
+                FloatVector h31 = o3.add(f3);
+                FloatVector h32 = f3.sub(o3);
+                FloatVector h33 = o3.sub(p3);
+                // Vertical: V0b = h_b[0] - h_b[2], V1b = h_b[1] + h_b[2], V2b = h_b[2] - h_b[1], V3b = h_b[1] - h_b[3]
+                h00.sub(h20).intoArray(v, out + tx, keep);
+                h01.sub(h21).intoArray(v, out + stride + tx, keep);
+                h02.sub(h22).intoArray(v, out + 2 * stride + tx, keep);
+                h03.sub(h23).intoArray(v, out + 3 * stride + tx, keep);
+                h10.add(h20).intoArray(v, out + 4 * stride + tx, keep);
+                h11.add(h21).intoArray(v, out + 5 * stride + tx, keep);
+                h12.add(h22).intoArray(v, out + 6 * stride + tx, keep);
+                h13.add(h23).intoArray(v, out + 7 * stride + tx, keep);
+                h20.sub(h10).intoArray(v, out + 8 * stride + tx, keep);
+                h21.sub(h11).intoArray(v, out + 9 * stride + tx, keep);
+                h22.sub(h12).intoArray(v, out + 10 * stride + tx, keep);
+                h23.sub(h13).intoArray(v, out + 11 * stride + tx, keep);
+                h10.sub(h30).intoArray(v, out + 12 * stride + tx, keep);
+                h11.sub(h31).intoArray(v, out + 13 * stride + tx, keep);
+                h12.sub(h32).intoArray(v, out + 14 * stride + tx, keep);
+                h13.sub(h33).intoArray(v, out + 15 * stride + tx, keep);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * {@code Y = A^T M A} for every tile of one output channel, from the sixteen matrices
+     * {@code M_i[m][t]} ({@code stride} floats apart, this channel's row at {@code mOff}), then
+     * bias, residual and activation. A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]. A vector of eight tiles
+     * gives eight outputs of each of the four positions; zipping the two columns of a tile row
+     * makes sixteen consecutive outputs of each of its two image rows.
+     */
+    private static void outputTransform(float[] mm, int mOff, int stride, int tilesH, int tilesW, float bias,
+                                        float[] y, int yOff, int outH, int outW, float[] residual, int rOff,
+                                        Activation act) {
+        int rowLen = Math.ceilDiv(tilesW, LANES) * 2 * LANES;
+        float[] rows = ROWS.get();
+        if (rows.length < 2 * rowLen) {
+            rows = new float[2 * rowLen];
+            ROWS.set(rows);
+        }
+        FloatVector bv = FloatVector.broadcast(SPECIES, bias);
+        for (int ty = 0; ty < tilesH; ty++) {
+            int in = mOff + ty * tilesW;
+            for (int tx = 0; tx < tilesW; tx += LANES) {
+                // Reads past this tile row's end land in the next row or the slack: their lanes are dropped.
+                int i = in + tx;
+                FloatVector m00 = FloatVector.fromArray(SPECIES, mm, i);
+                FloatVector m01 = FloatVector.fromArray(SPECIES, mm, i + stride);
+                FloatVector m02 = FloatVector.fromArray(SPECIES, mm, i + 2 * stride);
+                FloatVector m03 = FloatVector.fromArray(SPECIES, mm, i + 3 * stride);
+                FloatVector m10 = FloatVector.fromArray(SPECIES, mm, i + 4 * stride);
+                FloatVector m11 = FloatVector.fromArray(SPECIES, mm, i + 5 * stride);
+                FloatVector m12 = FloatVector.fromArray(SPECIES, mm, i + 6 * stride);
+                FloatVector m13 = FloatVector.fromArray(SPECIES, mm, i + 7 * stride);
+                FloatVector m20 = FloatVector.fromArray(SPECIES, mm, i + 8 * stride);
+                FloatVector m21 = FloatVector.fromArray(SPECIES, mm, i + 9 * stride);
+                FloatVector m22 = FloatVector.fromArray(SPECIES, mm, i + 10 * stride);
+                FloatVector m23 = FloatVector.fromArray(SPECIES, mm, i + 11 * stride);
+                FloatVector m30 = FloatVector.fromArray(SPECIES, mm, i + 12 * stride);
+                FloatVector m31 = FloatVector.fromArray(SPECIES, mm, i + 13 * stride);
+                FloatVector m32 = FloatVector.fromArray(SPECIES, mm, i + 14 * stride);
+                FloatVector m33 = FloatVector.fromArray(SPECIES, mm, i + 15 * stride);
+                // Rows: a_b = m0b + m1b + m2b, c_b = m1b - m2b - m3b.
+                FloatVector a0 = m00.add(m10).add(m20);
+                FloatVector a1 = m01.add(m11).add(m21);
+                FloatVector a2 = m02.add(m12).add(m22);
+                FloatVector a3 = m03.add(m13).add(m23);
+                FloatVector c0 = m10.sub(m20).sub(m30);
+                FloatVector c1 = m11.sub(m21).sub(m31);
+                FloatVector c2 = m12.sub(m22).sub(m32);
+                FloatVector c3 = m13.sub(m23).sub(m33);
+                FloatVector y00 = a0.add(a1).add(a2).add(bv);
+                FloatVector y01 = a1.sub(a2).sub(a3).add(bv);
+                FloatVector y10 = c0.add(c1).add(c2).add(bv);
+                FloatVector y11 = c1.sub(c2).sub(c3).add(bv);
+                int at = 2 * tx;
+                y00.rearrange(ZIP_LOW, y01).intoArray(rows, at);
+                y00.rearrange(ZIP_HIGH, y01).intoArray(rows, at + LANES);
+                y10.rearrange(ZIP_LOW, y11).intoArray(rows, rowLen + at);
+                y10.rearrange(ZIP_HIGH, y11).intoArray(rows, rowLen + at + LANES);
+            }
+            for (int dy = 0; dy < 2 && 2 * ty + dy < outH; dy++) {
+                int oy = 2 * ty + dy;
+                finishRow(rows, dy * rowLen, y, yOff + oy * outW, outW, residual, rOff + oy * outW, act);
+            }
+        }
+    }
+
+    /** Writes one output row: residual added, activation applied. */
+    private static void finishRow(float[] src, int from, float[] y, int to, int n, float[] residual, int rOff,
+                                  Activation act) {
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        if (residual == null) {
+            for (; j < bound; j += LANES) {
+                act.apply(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(y, to + j);
+            }
+            for (; j < n; j++) {
+                y[to + j] = act.apply(src[from + j]);
+            }
+        } else {
+            for (; j < bound; j += LANES) {
+                act.apply(FloatVector.fromArray(SPECIES, src, from + j)
+                        .add(FloatVector.fromArray(SPECIES, residual, rOff + j))).intoArray(y, to + j);
+            }
+            for (; j < n; j++) {
+                y[to + j] = act.apply(src[from + j] + residual[rOff + j]);
+            }
+        }
+    }
+
+    /** Lane 2k takes lane {@code from + k} of a, lane 2k+1 lane {@code from + k} of b. */
+    private static VectorShuffle<Float> zip(int from) {
+        int[] source = new int[LANES];
+        for (int i = 0; i < LANES; i++) {
+            int lane = from + i / 2;
+            // Indices past the first vector are "exceptional": rearrange(s, b) takes them from b.
+            source[i] = (i & 1) == 0 ? lane : lane - LANES;
+        }
+        return VectorShuffle.fromValues(SPECIES, source);
+    }
+}
