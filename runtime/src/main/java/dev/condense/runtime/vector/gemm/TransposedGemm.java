@@ -19,6 +19,8 @@ public final class TransposedGemm {
     private static final int MR = PackedA.MR;
     private static final int NR = MicroKernel.NR;
     private static final int KC = Sgemm.KC;
+    /** Floats of packed weights one group of channel panels may hold: 128 KB, a quarter of L2. */
+    private static final int L2_WEIGHTS = 32 * 1024;
     private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[KC * MicroKernel.A_STEP]);
 
     private TransposedGemm() {
@@ -65,21 +67,28 @@ public final class TransposedGemm {
             int wBlock = k0 * mpad;
             int bBlock = pbOff + k0 * npad;
             boolean accumulate = k0 > 0;
-            for (int p = 0; p * MR < n; p++) {
-                // Positions p*MR .. p*MR+5 of this K-block, broadcast: B^T's row panel. Position i sits in
-                // B's column panel i / NR at lane i % NR (past n the packed panels hold zeros).
-                for (int r = 0; r < MR; r++) {
-                    int i = p * MR + r;
-                    int src = bBlock + (i / NR) * kc * NR + i % NR;
-                    boolean inside = i < npad;
-                    for (int kk = 0; kk < kc; kk++) {
-                        FloatVector.broadcast(MicroKernel.SPECIES, inside ? packedB[src + kk * NR] : 0f)
-                                .intoArray(wide, (kk * MR + r) * lanes);
+            // Channel panels in groups whose weights (kc x NR floats each) stay in L2 while every
+            // position panel passes: 960 channels' weights are half a megabyte per K-block, and
+            // streaming them from L3 once per position panel cost more than the multiplies.
+            int group = Math.max(1, L2_WEIGHTS / (kc * NR));
+            for (int g0 = j0; g0 < j1; g0 += group) {
+                int g1 = Math.min(j1, g0 + group);
+                for (int p = 0; p * MR < n; p++) {
+                    // Positions p*MR .. p*MR+5 of this K-block, broadcast: B^T's row panel. Position i sits in
+                    // B's column panel i / NR at lane i % NR (past n the packed panels hold zeros).
+                    for (int r = 0; r < MR; r++) {
+                        int i = p * MR + r;
+                        int src = bBlock + (i / NR) * kc * NR + i % NR;
+                        boolean inside = i < npad;
+                        for (int kk = 0; kk < kc; kk++) {
+                            FloatVector.broadcast(MicroKernel.SPECIES, inside ? packedB[src + kk * NR] : 0f)
+                                    .intoArray(wide, (kk * MR + r) * lanes);
+                        }
                     }
-                }
-                for (int j = j0; j < j1; j++) {
-                    MicroKernel.tile(wide, 0, packedW, wBlock + j * kc * NR, kc, ct, ctOff + p * MR * mpad + j * NR,
-                            mpad, accumulate);
+                    for (int j = g0; j < g1; j++) {
+                        MicroKernel.tile(wide, 0, packedW, wBlock + j * kc * NR, kc, ct,
+                                ctOff + p * MR * mpad + j * NR, mpad, accumulate);
+                    }
                 }
             }
         }
@@ -87,20 +96,45 @@ public final class TransposedGemm {
 
     /**
      * Writes channels {@code [m0, m1)} of the transposed result to {@code y: [M, N]}:
-     * {@code y[c][i] = act(ct[i][c] + bias[c] + residual[c][i])}.
+     * {@code y[c][i] = act(ct[i][c] + bias[c] + residual[c][i])}. A panel of channels at a time,
+     * position by position, the transpose reads each result row in order and writes sixteen
+     * output rows a short stride apart; then each finished output row gets its bias, residual and
+     * activation in vectors. (Walking a channel down the result instead reads with a stride of
+     * the channel count, which for 960 channels lands every load 4 KB from the last store and
+     * made this pass cost as much as the multiply.)
      */
     public static void writeBack(float[] ct, int ctOff, int m, int n, int m0, int m1, float[] y, int yOff,
                                  float[] bias, float[] residual, int rOff, Activation act) {
         int mpad = Math.ceilDiv(m, NR) * NR;
-        for (int c = m0; c < m1; c++) {
-            float bv = bias == null ? 0f : bias[c];
-            int row = yOff + c * n;
+        int lanes = MicroKernel.LANES;
+        for (int c0 = m0; c0 < m1; c0 += NR) {
+            int width = Math.min(NR, m1 - c0);
             for (int i = 0; i < n; i++) {
-                float v = ct[ctOff + i * mpad + c] + bv;
-                if (residual != null) {
-                    v += residual[rOff + c * n + i];
+                int src = ctOff + i * mpad + c0;
+                int dst = yOff + c0 * n + i;
+                for (int t = 0; t < width; t++) {
+                    y[dst + t * n] = ct[src + t];
                 }
-                y[row + i] = act.apply(v);
+            }
+            for (int c = c0; c < c0 + width; c++) {
+                float bv = bias == null ? 0f : bias[c];
+                int row = yOff + c * n;
+                int res = rOff + c * n;
+                int i = 0;
+                for (; i + lanes <= n; i += lanes) {
+                    FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, y, row + i).add(bv);
+                    if (residual != null) {
+                        v = v.add(FloatVector.fromArray(MicroKernel.SPECIES, residual, res + i));
+                    }
+                    act.apply(v).intoArray(y, row + i);
+                }
+                for (; i < n; i++) {
+                    float v = y[row + i] + bv;
+                    if (residual != null) {
+                        v += residual[res + i];
+                    }
+                    y[row + i] = act.apply(v);
+                }
             }
         }
     }
