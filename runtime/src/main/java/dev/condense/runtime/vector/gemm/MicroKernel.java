@@ -2,6 +2,7 @@
 package dev.condense.runtime.vector.gemm;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -170,5 +171,130 @@ final class MicroKernel {
         c41.intoArray(c, cOff + 4 * ldc + LANES);
         c50.intoArray(c, cOff + 5 * ldc);
         c51.intoArray(c, cOff + 5 * ldc + LANES);
+    }
+
+    /**
+     * {@link #tileLast} for a tile whose last {@code NR - width} columns lie past the edge of C: the
+     * same loop, with C and the residual read and written under lane masks. Keeping edge tiles in
+     * registers, rather than computing them in a scratch tile and copying, matters more than it
+     * seems: a 14x14 map has 196 columns, and the copy path for its one edge panel per row panel
+     * halved the speed of the whole layer.
+     */
+    static void tileLastMasked(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc,
+                               boolean accumulate, float[] bias, int biasOff, float[] residual, int rOff,
+                               boolean clamp, float lo, float hi, int width) {
+        VectorMask<Float> m0 = SPECIES.indexInRange(0, width);
+        VectorMask<Float> m1 = SPECIES.indexInRange(LANES, width);
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        int ai = aOff;
+        int bi = bOff;
+        for (int k = 0; k < kc; k++, ai += A_STEP, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector av;
+            av = FloatVector.fromArray(SPECIES, a, ai + 0 * LANES);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.fromArray(SPECIES, a, ai + 1 * LANES);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.fromArray(SPECIES, a, ai + 2 * LANES);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.fromArray(SPECIES, a, ai + 3 * LANES);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.fromArray(SPECIES, a, ai + 4 * LANES);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.fromArray(SPECIES, a, ai + 5 * LANES);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc, m0));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + 0 * ldc + LANES, m1));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc, m0));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + 1 * ldc + LANES, m1));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc, m0));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + LANES, m1));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc, m0));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + LANES, m1));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc, m0));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + LANES, m1));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc, m0));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + LANES, m1));
+        }
+        if (bias != null) {
+            float bias0 = bias[biasOff + 0];
+            c00 = c00.add(bias0);
+            c01 = c01.add(bias0);
+            float bias1 = bias[biasOff + 1];
+            c10 = c10.add(bias1);
+            c11 = c11.add(bias1);
+            float bias2 = bias[biasOff + 2];
+            c20 = c20.add(bias2);
+            c21 = c21.add(bias2);
+            float bias3 = bias[biasOff + 3];
+            c30 = c30.add(bias3);
+            c31 = c31.add(bias3);
+            float bias4 = bias[biasOff + 4];
+            c40 = c40.add(bias4);
+            c41 = c41.add(bias4);
+            float bias5 = bias[biasOff + 5];
+            c50 = c50.add(bias5);
+            c51 = c51.add(bias5);
+        }
+        if (residual != null) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, residual, rOff + 0 * ldc, m0));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, residual, rOff + 0 * ldc + LANES, m1));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, residual, rOff + 1 * ldc, m0));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, residual, rOff + 1 * ldc + LANES, m1));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, residual, rOff + 2 * ldc, m0));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, residual, rOff + 2 * ldc + LANES, m1));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, residual, rOff + 3 * ldc, m0));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, residual, rOff + 3 * ldc + LANES, m1));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, residual, rOff + 4 * ldc, m0));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, residual, rOff + 4 * ldc + LANES, m1));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, residual, rOff + 5 * ldc, m0));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, residual, rOff + 5 * ldc + LANES, m1));
+        }
+        if (clamp) {
+            c00 = c00.max(lo).min(hi);
+            c01 = c01.max(lo).min(hi);
+            c10 = c10.max(lo).min(hi);
+            c11 = c11.max(lo).min(hi);
+            c20 = c20.max(lo).min(hi);
+            c21 = c21.max(lo).min(hi);
+            c30 = c30.max(lo).min(hi);
+            c31 = c31.max(lo).min(hi);
+            c40 = c40.max(lo).min(hi);
+            c41 = c41.max(lo).min(hi);
+            c50 = c50.max(lo).min(hi);
+            c51 = c51.max(lo).min(hi);
+        }
+        c00.intoArray(c, cOff + 0 * ldc, m0);
+        c01.intoArray(c, cOff + 0 * ldc + LANES, m1);
+        c10.intoArray(c, cOff + 1 * ldc, m0);
+        c11.intoArray(c, cOff + 1 * ldc + LANES, m1);
+        c20.intoArray(c, cOff + 2 * ldc, m0);
+        c21.intoArray(c, cOff + 2 * ldc + LANES, m1);
+        c30.intoArray(c, cOff + 3 * ldc, m0);
+        c31.intoArray(c, cOff + 3 * ldc + LANES, m1);
+        c40.intoArray(c, cOff + 4 * ldc, m0);
+        c41.intoArray(c, cOff + 4 * ldc + LANES, m1);
+        c50.intoArray(c, cOff + 5 * ldc, m0);
+        c51.intoArray(c, cOff + 5 * ldc + LANES, m1);
     }
 }
