@@ -73,31 +73,24 @@ public final class Sgemm {
                     MicroKernel.broadcast(a.data(), a.offset(p, k0), kc, wide);
                     int row0 = p * MR;
                     int rows = Math.min(MR, a.m() - row0);
-                    int full = rows == MR ? cols / NR : 0;
-                    if (last && clampable) {
-                        for (int j = 0; j < full; j++) {
-                            int col0 = nc0 + j * NR;
-                            MicroKernel.tileLast(wide, 0, packed, j * kc * NR, kc, c, cOff + row0 * ldc + col0, ldc,
-                                    accumulate, bias, row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
-                        }
-                    } else {
-                        for (int j = 0; j < full; j++) {
-                            int col0 = nc0 + j * NR;
-                            MicroKernel.tile(wide, 0, packed, j * kc * NR, kc, c, cOff + row0 * ldc + col0, ldc,
-                                    accumulate);
-                            if (last) {
-                                epilogue(c, cOff + row0 * ldc + col0, ldc, rows, NR, bias, row0, residual,
-                                        residualOff + row0 * ldc + col0, act);
-                            }
-                        }
-                    }
-                    // Tiles cut by the edge of C, kept out of the loop above so that it stays one
-                    // tight call site: mixing them in halved the speed of a layer with 196 columns.
-                    for (int j = full; j < panelsB; j++) {
+                    for (int j = 0; j < panelsB; j++) {
                         int col0 = nc0 + j * NR;
-                        edge(wide, packed, j * kc * NR, kc, c, cOff + row0 * ldc + col0, ldc, rows,
-                                Math.min(NR, n1 - col0), edge, accumulate, last, bias, row0, residual,
-                                residualOff + row0 * ldc + col0, act);
+                        int width = Math.min(NR, n1 - col0);
+                        int cIndex = cOff + row0 * ldc + col0;
+                        if (rows == MR && width == NR && last && clampable) {
+                            MicroKernel.tileLast(wide, 0, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate, bias,
+                                    row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
+                            continue;
+                        }
+                        if (rows == MR && width == NR) {
+                            MicroKernel.tile(wide, 0, packed, j * kc * NR, kc, c, cIndex, ldc, accumulate);
+                        } else {
+                            edgeTile(wide, packed, j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
+                        }
+                        if (last) {
+                            epilogue(c, cIndex, ldc, rows, width, bias, row0, residual,
+                                    residualOff + row0 * ldc + col0, act);
+                        }
                     }
                 }
             }
@@ -141,49 +134,25 @@ public final class Sgemm {
                 MicroKernel.broadcast(a.data(), a.offset(p, k0), kc, wide);
                 int row0 = p * MR;
                 int rows = Math.min(MR, a.m() - row0);
-                int full = rows == MR ? n / NR : 0;
-                if (last && clampable) {
-                    for (int j = 0; j < full; j++) {
-                        int col0 = j * NR;
-                        MicroKernel.tileLast(wide, 0, packedB, block + j * kc * NR, kc, c, cOff + row0 * ldc + col0,
-                                ldc, accumulate, bias, row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
-                    }
-                } else {
-                    for (int j = 0; j < full; j++) {
-                        int col0 = j * NR;
-                        MicroKernel.tile(wide, 0, packedB, block + j * kc * NR, kc, c, cOff + row0 * ldc + col0, ldc,
-                                accumulate);
-                        if (last) {
-                            epilogue(c, cOff + row0 * ldc + col0, ldc, rows, NR, bias, row0, residual,
-                                    residualOff + row0 * ldc + col0, act);
-                        }
-                    }
-                }
-                for (int j = full; j < panelsB; j++) {
+                for (int j = 0; j < panelsB; j++) {
                     int col0 = j * NR;
-                    edge(wide, packedB, block + j * kc * NR, kc, c, cOff + row0 * ldc + col0, ldc, rows,
-                            Math.min(NR, n - col0), edge, accumulate, last, bias, row0, residual,
-                            residualOff + row0 * ldc + col0, act);
+                    int width = Math.min(NR, n - col0);
+                    int cIndex = cOff + row0 * ldc + col0;
+                    if (rows == MR && width == NR && last && clampable) {
+                        MicroKernel.tileLast(wide, 0, packedB, block + j * kc * NR, kc, c, cIndex, ldc, accumulate,
+                                bias, row0, residual, residualOff + row0 * ldc + col0, clamp, lo, hi);
+                        continue;
+                    }
+                    if (rows == MR && width == NR) {
+                        MicroKernel.tile(wide, 0, packedB, block + j * kc * NR, kc, c, cIndex, ldc, accumulate);
+                    } else {
+                        edgeTile(wide, packedB, block + j * kc * NR, kc, c, cIndex, ldc, rows, width, edge, accumulate);
+                    }
+                    if (last) {
+                        epilogue(c, cIndex, ldc, rows, width, bias, row0, residual, residualOff + row0 * ldc + col0, act);
+                    }
                 }
             }
-        }
-    }
-
-    /** A tile cut by the edge of C, finished with its epilogue on the last K-block. */
-    private static void edge(float[] wide, float[] packed, int bOff, int kc, float[] c, int cIndex, int ldc, int rows,
-                             int width, float[] edge, boolean accumulate, boolean last, float[] bias, int row0,
-                             float[] residual, int rIndex, Activation act) {
-        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU;
-        if (rows == MR && clampable) {
-            // Whole rows: the tile under lane masks, finished in registers on the last K-block.
-            boolean clamp = last && (act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP);
-            MicroKernel.tileLastMasked(wide, 0, packed, bOff, kc, c, cIndex, ldc, accumulate, last ? bias : null, row0,
-                    last ? residual : null, rIndex, clamp, act.min(), act.max(), width);
-            return;
-        }
-        edgeTile(wide, packed, bOff, kc, c, cIndex, ldc, rows, width, edge, accumulate);
-        if (last) {
-            epilogue(c, cIndex, ldc, rows, width, bias, row0, residual, rIndex, act);
         }
     }
 
