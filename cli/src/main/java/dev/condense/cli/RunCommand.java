@@ -4,12 +4,12 @@ package dev.condense.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.condense.compress.FormatException;
 import dev.condense.io.TensorFileException;
 import dev.condense.io.TensorFiles;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
-import dev.condense.onnx.OnnxReader;
 import dev.condense.runtime.Backend;
 import dev.condense.runtime.Result;
 import dev.condense.runtime.Session;
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,11 +38,12 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         footer = {"", "Examples:", "  condense run resnet50.onnx --input random --backend vector --top 5",
                 "  condense run squeezenet.onnx -i input_0.pb -o logits.pb",
+                "  condense run alexnet.dcz --input random --backend vector",
                 "  condense run model.onnx --input image=x.npy --input mask=m.npy --json",
                 "  condense run model.onnx --input random --backend ort-cuda --fallback cpu"})
 final class RunCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the ONNX model to run")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model to run: ONNX, or a .dcz container (decoded on load)")
     Path modelFile;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE|random|NAME=FILE",
@@ -76,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws UserException, ModelLoadException, SessionException, TensorFileException {
+    public Integer call() throws UserException, ModelLoadException, SessionException, TensorFileException, IOException,
+            FormatException {
         Backend requested = SessionArgs.backend("--backend", backend);
         Backend fallbackBackend = fallback == null ? null : SessionArgs.backend("--fallback", fallback);
         int threadCount = SessionArgs.threads(threads);
@@ -88,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
             throw new UserException("cannot tell the format of " + output + " from its name; write a file ending in "
                     + String.join(" or ", TensorFiles.EXTENSIONS));
         }
-        Model model = OnnxReader.read(modelFile);
+        Model model = ModelFiles.read(modelFile);
         long opening = System.nanoTime();
         try (Session session = Session.open(model, SessionArgs.options(requested, threadCount, fallbackBackend))) {
             double openMs = (System.nanoTime() - opening) / 1e6;
