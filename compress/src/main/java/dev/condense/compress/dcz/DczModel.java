@@ -53,8 +53,8 @@ public final class DczModel {
                     || !Arrays.equals(initializer.dims(), t.dims())) {
                 throw new IllegalArgumentException("tensor '" + t.name() + "' " + Arrays.toString(t.dims())
                         + " is not an fp32 initializer of that shape in the model's graph"
-                        + (initializer == null ? "" : " (it is " + initializer.dtype() + Arrays.toString(initializer.dims())
-                        + ")"));
+                        + (initializer == null ? "" : " (it is " + initializer.dtype().displayName()
+                        + Arrays.toString(initializer.dims()) + ")"));
             }
             detached.put(t.name(), DczFormat.tensorEntryName(i, t.name()));
         }
@@ -142,8 +142,8 @@ public final class DczModel {
             if (initializer == null || initializer.dtype() != DataType.FLOAT || !Arrays.equals(initializer.dims(), dims)) {
                 throw new FormatException(source + ": " + DczFormat.GRAPH + " declares it as "
                         + (initializer == null ? "no initializer of the main graph"
-                        : initializer.dtype() + Arrays.toString(initializer.dims())) + ", the manifest as FLOAT"
-                        + Arrays.toString(dims));
+                        : initializer.dtype().displayName() + Arrays.toString(initializer.dims()))
+                        + ", the manifest as float32" + Arrays.toString(dims));
             }
         }
         return model;
