@@ -136,7 +136,12 @@ public final class CompressionPipeline {
                 return AUTO_INDEX_BITS;
             }
             try {
-                return checkIndexBits(Integer.parseInt(s.strip()));
+                int bits = Integer.parseInt(s.strip());
+                // Rules hold 'auto' as 0; written as a number, 0 is a mistake like any other outside 1..16.
+                if (bits < 1 || bits > 16) {
+                    throw new IllegalArgumentException("relative index bits must lie in [1, 16], got " + bits);
+                }
+                return bits;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + s + "' is not a bit count (1 to 16) or 'auto'", e);
             }
