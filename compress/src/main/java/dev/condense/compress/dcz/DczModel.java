@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The graph-entry convention of docs/FORMAT.md, section 1.4. {@code graph.onnx} is the model's
@@ -82,6 +83,31 @@ public final class DczModel {
     }
 
     /**
+     * Every tensor decoded, on all cores (decoding is most of opening a large container); the
+     * first failure in manifest order is thrown, naming its entry.
+     */
+    private static Map<String, MemorySegment> decodeAll(DczFile dcz) throws FormatException {
+        List<Manifest.TensorRecord> tensors = dcz.manifest().tensors();
+        MemorySegment[] decoded = new MemorySegment[tensors.size()];
+        FormatException[] failures = new FormatException[tensors.size()];
+        IntStream.range(0, tensors.size()).parallel().forEach(i -> {
+            try {
+                decoded[i] = dcz.decodeToSegment(tensors.get(i).name());
+            } catch (FormatException e) {
+                failures[i] = e;
+            }
+        });
+        Map<String, MemorySegment> byName = new HashMap<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            if (failures[i] != null) {
+                throw failures[i];
+            }
+            byName.put(tensors.get(i).name(), decoded[i]);
+        }
+        return byName;
+    }
+
+    /**
      * The model {@code dcz} stores, every tensor entry decoded. A graph entry that is no valid ONNX
      * model, a reference to an entry the manifest does not hold, or a tensor the graph leaves
      * unreferenced is a {@link FormatException} naming the file and the entry.
@@ -92,8 +118,8 @@ public final class DczModel {
             byName.put(t.name(), t);
         }
         String graphSource = dcz.fileName() + ": entry '" + DczFormat.GRAPH + "'";
+        Map<String, MemorySegment> decoded = decodeAll(dcz);
         Set<String> restored = new HashSet<>();
-        FormatException[] failure = new FormatException[1];
         Model model;
         try {
             model = OnnxReader.readWithExternal(dcz.archive().graphBytes(), (tensor, location, offset, length, expectedSize) -> {
@@ -110,25 +136,14 @@ public final class DczModel {
                 if (!restored.add(tensor)) {
                     throw new ModelLoadException("initializer '" + tensor + "' is referenced twice");
                 }
-                try {
-                    float[] values = dcz.decode(tensor);
-                    if (4L * values.length != expectedSize) {
-                        throw new ModelLoadException("initializer '" + tensor + "' needs " + expectedSize
-                                + " bytes, entry '" + location + "' decodes to " + values.length + " fp32 values");
-                    }
-                    MemorySegment data = MemorySegment.ofArray(new byte[Math.multiplyExact(values.length, 4)]);
-                    MemorySegment.copy(values, 0, data, Tensor.FLOAT_LE, 0, values.length);
-                    return data;
-                } catch (FormatException e) {
-                    // Reported as it is: it names the entry better than the graph could.
-                    failure[0] = e;
-                    throw new ModelLoadException(e.getMessage(), e);
+                MemorySegment data = decoded.get(tensor);
+                if (data.byteSize() != expectedSize) {
+                    throw new ModelLoadException("initializer '" + tensor + "' needs " + expectedSize
+                            + " bytes, entry '" + location + "' decodes to " + data.byteSize());
                 }
+                return data;
             }, graphSource);
         } catch (ModelLoadException e) {
-            if (failure[0] != null) {
-                throw failure[0];
-            }
             String message = e.getMessage().startsWith(graphSource) ? e.getMessage() : graphSource + ": " + e.getMessage();
             throw new FormatException(message, e);
         }
