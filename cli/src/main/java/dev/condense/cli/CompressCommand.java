@@ -67,7 +67,7 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--no-share", description = "skip weight sharing: kept weights stay fp32")
     boolean noShare;
 
-    @Option(names = "--index-bits", paramLabel = "RULES", description = "relative-index bits per layer on top of the preset's (conv=8,fc=8), e.g. conv=8,fc=5")
+    @Option(names = "--index-bits", paramLabel = "RULES", description = "relative-index bits per layer (1-16, or auto: the smallest payload, the presets' choice), e.g. conv=8,fc=5")
     String indexBits;
 
     @Option(names = "--no-huffman", description = "store indices at fixed width instead of Huffman-coding them")
@@ -112,6 +112,10 @@ final class CompressCommand implements Callable<Integer> {
     }
 
     private void checkPaths() throws UserException, IOException {
+        Path folder = output.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new UserException("the output's folder " + folder + " does not exist");
+        }
         if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
             throw new UserException("the output " + output + " is the input; write to another file");
         }

@@ -15,8 +15,10 @@ import java.util.Locale;
  * is on in all of them. The two paper presets take Deep Compression's per-layer keep fractions
  * (Tables 4 and 5, matched to the model's weight layers by position) and its 8 bits for conv and 5
  * for fc layers. {@link #DEFAULT} fits any model: it keeps {@value #DEFAULT_CONV_KEEP} of each
- * convolution's weights and {@value #DEFAULT_FC_KEEP} of each fully connected layer's, far less
- * pruning than the paper's retrained presets, as a model compressed without retraining needs.
+ * convolution's weights and {@value #DEFAULT_FC_KEEP} of each fully connected layer's, far gentler
+ * than the paper's fractions (reached with retraining), as a starting point for a model that will
+ * not be retrained. Every preset lets each layer take the relative-index width that gives it the
+ * smallest payload (docs/PIPELINE.md has the measurements).
  */
 public enum CompressionPreset {
 
@@ -31,6 +33,7 @@ public enum CompressionPreset {
     public static final double DEFAULT_CONV_KEEP = 0.6;
     /** Share of each fully connected layer's weights the default preset keeps. */
     public static final double DEFAULT_FC_KEEP = 0.3;
+
     private final String label;
     private final String description;
 
@@ -78,9 +81,10 @@ public enum CompressionPreset {
 
     /**
      * Relative-index bits: every layer takes the width that gives it the smallest payload
-     * ({@link CompressionPipeline#AUTO_INDEX_BITS}). Measured on the zoo's AlexNet and VGG-16 with
-     * Huffman coding, that is 8 bits or more for every layer (the paper's 8 for conv; its 5 for fc
-     * costs 2.4% more on AlexNet, its tables' 4 costs 7%); without Huffman coding it is 4 or 5 bits.
+     * ({@link CompressionPipeline#AUTO_INDEX_BITS}). On the zoo's AlexNet and VGG-16 with Huffman
+     * coding that is 8 or 9 bits for the fc layers and 5 or 6 for convolutions at 22-42% density
+     * (the paper's conv 8 / fc 5 make AlexNet's file 2.5% larger, its tables' 4 bits 7.3%); without
+     * Huffman coding, 3 to 5 bits.
      */
     public LayerRules<Integer> indexBits() {
         return LayerRules.<Integer>none().with("conv", CompressionPipeline.AUTO_INDEX_BITS)
