@@ -1,6 +1,7 @@
 // `condense compress`: Deep Compression of an ONNX model into a DCZ container, with the per-layer size table.
 package dev.condense.cli;
 
+import dev.condense.compress.dcz.DczModel;
 import dev.condense.compress.pipeline.CompressionPipeline;
 import dev.condense.compress.pipeline.CompressionPreset;
 import dev.condense.compress.pipeline.CompressionReport;
@@ -112,6 +113,10 @@ final class CompressCommand implements Callable<Integer> {
     }
 
     private void checkPaths() throws UserException, IOException {
+        if (DczModel.isDcz(input)) {
+            throw new UserException(input + " is a DCZ container already; compress the ONNX model it came from, or"
+                    + " 'condense decompress' it first");
+        }
         Path folder = output.toAbsolutePath().getParent();
         if (!Files.isDirectory(folder)) {
             throw new UserException("the output's folder " + folder + " does not exist");

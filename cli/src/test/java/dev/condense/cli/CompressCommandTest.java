@@ -228,6 +228,13 @@ class CompressCommandTest {
         MainTest.Run same = run("compress", onnx.toString(), "-o", onnx.toString());
         assertEquals(1, same.code());
         assertEquals("condense compress: the output " + onnx + " is the input; write to another file", same.err().strip());
+        Path dcz = dir.resolve("made.dcz");
+        Files.write(dcz, new byte[] {'P', 'K', 3, 4});
+        MainTest.Run again = run("compress", dcz.toString(), "-o", out);
+        assertEquals(1, again.code());
+        assertEquals("condense compress: " + dcz + " is a DCZ container already; compress the ONNX model it came from, or"
+                + " 'condense decompress' it first", again.err().strip());
+        Files.delete(dcz);
         MainTest.Run reportIsInput = run("compress", onnx.toString(), "-o", out, "--report", onnx.toString());
         assertEquals(1, reportIsInput.code());
         assertEquals("condense compress: --report " + onnx + " is the input; write the report to another file",
