@@ -1,10 +1,10 @@
 // `condense bench`: time backends side by side in one process on the same input, after checking they agree.
 package dev.condense.cli;
 
+import dev.condense.compress.FormatException;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
-import dev.condense.onnx.OnnxReader;
 import dev.condense.runtime.Backend;
 import dev.condense.runtime.Result;
 import dev.condense.runtime.Session;
@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Timed runs in a row on one backend before the next backend's turn. */
     static final int MAX_BLOCK = 5;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the ONNX model to time")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model to time: ONNX, or a .dcz container (decoded on load)")
     Path modelFile;
 
     @Option(names = {"-b", "--backend"}, paramLabel = "B,B..", defaultValue = "vector,ort-cpu",
@@ -133,14 +134,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws UserException, ModelLoadException, SessionException {
+    public Integer call() throws UserException, ModelLoadException, SessionException, IOException, FormatException {
         List<Backend> chosen = SessionArgs.backends("--backend", backends);
         int threadCount = SessionArgs.threads(threads);
         if (batch < 1 || warmup < 0 || iterations < 1) {
             throw new UserException("--batch and --iterations must be at least 1 and --warmup at least 0; got batch "
                     + batch + ", warmup " + warmup + ", iterations " + iterations);
         }
-        Model model = OnnxReader.read(modelFile);
+        Model model = ModelFiles.read(modelFile);
         List<Session> sessions = new ArrayList<>();
         try {
             double[] openMs = new double[chosen.size()];

@@ -1,6 +1,8 @@
 // `condense convert`: import a model, optionally fix input shapes and run graph passes, write it back as ONNX.
 package dev.condense.cli;
 
+import dev.condense.compress.FormatException;
+import dev.condense.compress.dcz.DczModel;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.onnx.OnnxReader;
@@ -33,7 +35,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Example:", "  condense convert squeezenet.onnx -o squeezenet-b1.onnx --input-shape data=1x3x224x224 --simplify"})
 final class ConvertCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the ONNX model to read")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model to read: ONNX, or a .dcz container (decoded)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write (never the input)")
@@ -58,7 +60,7 @@ final class ConvertCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws ModelLoadException, IOException, UserException {
+    public Integer call() throws ModelLoadException, IOException, UserException, FormatException {
         if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
             throw new UserException("the output " + output + " is the input; write to another file");
         }
@@ -73,7 +75,9 @@ final class ConvertCommand implements Callable<Integer> {
             throw new UserException("--external-data: " + e.getMessage());
         }
         Map<String, long[]> shapes = parseShapes(inputShapes);
-        OnnxReader.Loaded loaded = OnnxReader.load(input);
+        // A .dcz converts as the model it stores: decoded, every weight dense.
+        OnnxReader.Loaded loaded = DczModel.isDcz(input)
+                ? new OnnxReader.Loaded(DczModel.read(input), List.of(), Files.size(input)) : OnnxReader.load(input);
         Model model = loaded.model();
         List<GraphPass> passes = new ArrayList<>();
         if (!shapes.isEmpty()) {

@@ -1,6 +1,7 @@
 // Entry point of the condense command line: the subcommands, and one clear line per error.
 package dev.condense.cli;
 
+import dev.condense.compress.FormatException;
 import dev.condense.data.DatasetException;
 import dev.condense.io.TensorFileException;
 import dev.condense.ir.ModelLoadException;
@@ -16,8 +17,9 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         version = "condense 0.1.0",
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
-        subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, ZooCommand.class,
-                DatasetCommand.class, TensorCommand.class, RunCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CompressCommand.class,
+                DecompressCommand.class, ZooCommand.class, DatasetCommand.class, TensorCommand.class, RunCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
@@ -58,7 +60,8 @@ public final class Main implements Runnable {
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (e instanceof ModelLoadException || e instanceof DatasetException || e instanceof TensorFileException
-                || e instanceof IOException || e instanceof UserException || e instanceof SessionException) {
+                || e instanceof IOException || e instanceof UserException || e instanceof SessionException
+                || e instanceof FormatException) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
             if (Boolean.getBoolean("condense.debug")) {
                 e.printStackTrace(err);

@@ -34,7 +34,7 @@ class MainTest {
     void helpListsTheCommandsAndEachHasAnExample() {
         Run r = run("--help");
         assertEquals(0, r.code());
-        for (String cmd : new String[] {"demo", "inspect", "convert", "zoo", "run", "bench"}) {
+        for (String cmd : new String[] {"demo", "inspect", "convert", "compress", "decompress", "zoo", "run", "bench"}) {
             assertTrue(r.out().contains(cmd), "help lists " + cmd + ":\n" + r.out());
             Run sub = run(cmd, "--help");
             assertEquals(0, sub.code());

@@ -65,7 +65,7 @@ class RunCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         for (String key : new String[] {"model", "backend", "requested_backend", "description", "threads", "inputs",
-                "output", "top", "open_ms", "run_ms"}) {
+                "output", "top", "read_ms", "open_ms", "run_ms"}) {
             assertTrue(j.has(key), key + " in " + r.out());
         }
         assertEquals("ort-cpu", j.get("backend").asText());
@@ -108,7 +108,8 @@ class RunCommandTest {
         assertTrue(r.out().contains("output   logits: float32[2, 10]"), r.out());
         assertTrue(r.out().contains("row 0") && r.out().contains("row 1"), "a row per image:\n" + r.out());
         assertTrue(r.out().contains("wrote    " + out), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("time {5}\\d+\\.\\d\\d ms \\(opening the session took \\d+ ms\\)")),
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(
+                        "time {5}\\d+\\.\\d\\d ms \\(reading the model took \\d+ ms, opening the session \\d+ ms\\)")),
                 r.out());
         Tensor written = OnnxReader.readTensor(out);
         assertEquals("logits", written.name());

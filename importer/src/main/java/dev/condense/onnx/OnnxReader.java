@@ -46,13 +46,19 @@ public final class OnnxReader {
     /** Nesting depth of subgraphs (If/Loop bodies) the importer follows. */
     public static final int MAX_SUBGRAPH_DEPTH = 8;
 
-    private final Path baseDir;
     private final Set<Path> externalFiles = new java.util.LinkedHashSet<>();
+    private final ExternalTensorSource external;
     private int opset;
     private Set<String> declaredDomains = Set.of();
 
+    /** A reader that resolves external data as files in {@code baseDir} (null: the model came from memory). */
     private OnnxReader(Path baseDir) {
-        this.baseDir = baseDir;
+        this.external = (tensor, location, offset, length, expectedSize) ->
+                ExternalData.read(baseDir, externalFiles, tensor, location, offset, length, expectedSize);
+    }
+
+    private OnnxReader(ExternalTensorSource external) {
+        this.external = external;
     }
 
     /**
@@ -99,6 +105,16 @@ public final class OnnxReader {
     }
 
     /**
+     * Reads a model from bytes whose external tensor data comes from {@code external} rather than
+     * from files: how a container that keeps the graph and the weights apart restores the weights.
+     *
+     * @param source how messages name the model
+     */
+    public static Model readWithExternal(byte[] bytes, ExternalTensorSource external, String source) throws ModelLoadException {
+        return new OnnxReader(java.util.Objects.requireNonNull(external, "external")).convert(bytes, source);
+    }
+
+    /**
      * Reads a file holding one ONNX TensorProto, as the ONNX test data's {@code input_0.pb} and
      * {@code output_0.pb} do. The tensor keeps the name stored in the file ("" when it has none);
      * its data must be inline (raw_data or the typed fields), since a lone tensor has no model
@@ -120,7 +136,7 @@ public final class OnnxReader {
                 throw new ModelLoadException("tensor '" + proto.getName() + "' keeps its data in an external file;"
                         + " a tensor file read on its own must hold its data inline (raw_data or the typed fields)");
             }
-            return new OnnxReader(null).convertTensor(proto);
+            return new OnnxReader((Path) null).convertTensor(proto);
         });
     }
 
@@ -535,7 +551,11 @@ public final class OnnxReader {
                     }
                 }
             }
-            data = ExternalData.read(baseDir, externalFiles, name, location, offset, length, bytes);
+            data = external.read(name, location, offset, length, bytes);
+            if (data.byteSize() != bytes) {
+                throw new ModelLoadException(what + " needs " + bytes + " bytes but its external data source gave "
+                        + data.byteSize());
+            }
         } else if (t.hasRawData()) {
             ByteString raw = t.getRawData();
             if (raw.size() != bytes) {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -69,7 +70,31 @@ public final class OnnxWriter {
 
     /** The model as ONNX bytes, every tensor inline (what ONNX Runtime loads from memory). */
     public static byte[] toBytes(Model model) {
-        Onnx.ModelProto proto = toProto(model, null);
+        return toBytes(model, Map.of());
+    }
+
+    /**
+     * The model as ONNX bytes in which each initializer of the main graph named in {@code detached}
+     * is a reference without bytes: {@code data_location = EXTERNAL} with the keys {@code location}
+     * (the map's value) and {@code length} (its byte size). The caller stores those tensors
+     * elsewhere and gives them back through an {@link ExternalTensorSource} when reading. Every
+     * other tensor is inline.
+     */
+    public static byte[] toBytes(Model model, Map<String, String> detached) {
+        for (String name : detached.keySet()) {
+            if (!model.graph().initializers().containsKey(name)) {
+                throw new IllegalArgumentException("cannot detach '" + name + "': the graph has no such initializer");
+            }
+        }
+        Placement placement = detached.isEmpty() ? null : t -> {
+            String location = detached.get(t.name());
+            // Only the main graph's tensor of that name: a subgraph may reuse the name for another tensor.
+            if (location == null || model.graph().initializers().get(t.name()) != t) {
+                return null;
+            }
+            return List.of(entry("location", location), entry("length", Long.toString(t.byteSize())));
+        };
+        Onnx.ModelProto proto = toProto(model, placement);
         if (proto.getSerializedSize() < 0 || proto.getSerializedSize() > MAX_MESSAGE_BYTES) {
             throw new IllegalArgumentException("the model is larger than 2 GB, protobuf's limit for one message;"
                     + " write it to a file with external data");
@@ -179,8 +204,14 @@ public final class OnnxWriter {
         }
     }
 
+    /** Decides which initializers are stored outside the ModelProto, and where. */
+    private interface Placement {
+        /** The external_data entries of {@code t} once placed outside, or null to keep it inline. */
+        List<Onnx.StringStringEntryProto> place(Tensor t) throws IOException;
+    }
+
     /** Appends large tensors to the external data file and records where each went. */
-    private static final class ExternalSink implements AutoCloseable {
+    private static final class ExternalSink implements Placement, AutoCloseable {
         private final String location;
         private final long threshold;
         private final FileChannel channel;
@@ -194,6 +225,16 @@ public final class OnnxWriter {
 
         boolean wants(Tensor t) {
             return t.byteSize() >= threshold && t.byteSize() > 0;
+        }
+
+        @Override
+        public List<Onnx.StringStringEntryProto> place(Tensor t) throws IOException {
+            if (!wants(t)) {
+                return null;
+            }
+            long at = append(t);
+            return List.of(entry("location", location), entry("offset", Long.toString(at)),
+                    entry("length", Long.toString(t.byteSize())));
         }
 
         /** Writes the bytes and returns their offset; offsets are 64-byte aligned so mappings stay aligned. */
@@ -224,7 +265,7 @@ public final class OnnxWriter {
 
     // ---- conversion ----
 
-    private static Onnx.ModelProto toProto(Model model, ExternalSink sink) {
+    private static Onnx.ModelProto toProto(Model model, Placement sink) {
         try {
             return toProtoChecked(model, sink);
         } catch (IOException e) {
@@ -232,7 +273,7 @@ public final class OnnxWriter {
         }
     }
 
-    private static Onnx.ModelProto toProtoChecked(Model model, ExternalSink sink) throws IOException {
+    private static Onnx.ModelProto toProtoChecked(Model model, Placement sink) throws IOException {
         Onnx.ModelProto.Builder b = Onnx.ModelProto.newBuilder()
                 // IR 4 at least: from then on initializers need not be listed as graph inputs.
                 .setIrVersion(Math.max(model.irVersion(), Model.irVersionFor(model.opset())))
@@ -251,7 +292,7 @@ public final class OnnxWriter {
         return b.build();
     }
 
-    private static Onnx.GraphProto graph(Graph g, ExternalSink sink) throws IOException {
+    private static Onnx.GraphProto graph(Graph g, Placement sink) throws IOException {
         Onnx.GraphProto.Builder b = Onnx.GraphProto.newBuilder().setName(g.name());
         for (Node n : g.nodes()) {
             b.addNode(node(n, sink));
@@ -271,7 +312,7 @@ public final class OnnxWriter {
         return b.build();
     }
 
-    private static Onnx.NodeProto node(Node n, ExternalSink sink) throws IOException {
+    private static Onnx.NodeProto node(Node n, Placement sink) throws IOException {
         Onnx.NodeProto.Builder b = Onnx.NodeProto.newBuilder()
                 .setOpType(n.opType())
                 .addAllInput(n.inputs())
@@ -288,7 +329,7 @@ public final class OnnxWriter {
         return b.build();
     }
 
-    private static Onnx.AttributeProto attribute(String name, Attribute a, ExternalSink sink) throws IOException {
+    private static Onnx.AttributeProto attribute(String name, Attribute a, Placement sink) throws IOException {
         Onnx.AttributeProto.Builder b = Onnx.AttributeProto.newBuilder().setName(name);
         switch (a) {
             case Attribute.FloatValue(float v) -> b.setType(Onnx.AttributeProto.AttributeType.FLOAT).setF(v);
@@ -332,19 +373,16 @@ public final class OnnxWriter {
         return b.build();
     }
 
-    private static Onnx.TensorProto tensor(Tensor t, ExternalSink sink) throws IOException {
+    private static Onnx.TensorProto tensor(Tensor t, Placement sink) throws IOException {
         Onnx.TensorProto.Builder b = Onnx.TensorProto.newBuilder()
                 .setName(t.name())
                 .setDataType(t.dtype().onnxCode());
         for (long d : t.dims()) {
             b.addDims(d);
         }
-        if (sink != null && sink.wants(t)) {
-            long offset = sink.append(t);
-            b.setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
-                    .addExternalData(entry("location", sink.location))
-                    .addExternalData(entry("offset", Long.toString(offset)))
-                    .addExternalData(entry("length", Long.toString(t.byteSize())));
+        List<Onnx.StringStringEntryProto> external = sink == null ? null : sink.place(t);
+        if (external != null) {
+            b.setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL).addAllExternalData(external);
         } else {
             // The tensor's bytes are immutable, so protobuf may wrap them without a copy.
             b.setRawData(UnsafeByteOperations.unsafeWrap(t.data().asByteBuffer()));

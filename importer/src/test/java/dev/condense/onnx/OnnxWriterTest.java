@@ -6,6 +6,7 @@ import dev.condense.ir.DataType;
 import dev.condense.ir.Dim;
 import dev.condense.ir.Graph;
 import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Node;
 import dev.condense.ir.Tensor;
 import dev.condense.ir.ValueInfo;
@@ -61,6 +62,51 @@ class OnnxWriterTest {
         assertEquals(m.graph(), back.graph());
         assertEquals(13, back.opset());
         assertEquals(m.graph().parameterCount(), back.graph().parameterCount());
+    }
+
+    @Test
+    void detachedInitializersCarryNoBytesAndComeBackFromTheSource() throws Exception {
+        Model m = sample();
+        Tensor w = m.graph().initializers().get("w");
+        byte[] full = OnnxWriter.toBytes(m);
+        byte[] detached = OnnxWriter.toBytes(m, Map.of("w", "store/w"));
+        // The 1152 bytes of w are gone; the reference adds a few dozen.
+        assertEquals(full.length - w.byteSize(), detached.length, 64.0);
+        assertTrue(detached.length < full.length - 1000, detached.length + " vs " + full.length);
+
+        List<String> asked = new java.util.ArrayList<>();
+        Model back = OnnxReader.readWithExternal(detached, (tensor, location, offset, length, expected) -> {
+            asked.add(tensor + "@" + location + "+" + offset + ":" + length + "=" + expected);
+            return w.data();
+        }, "mem");
+        assertEquals(List.of("w@store/w+-1:1152=1152"), asked);
+        assertEquals(m.graph(), back.graph());
+        assertEquals(m.graph().initializers().get("shape"), back.graph().initializers().get("shape"));
+    }
+
+    @Test
+    void aSourceGivingTheWrongSizeOrFailingIsALoadError() {
+        byte[] detached = OnnxWriter.toBytes(sample(), Map.of("b", "elsewhere"));
+        ModelLoadException shortData = assertThrows(ModelLoadException.class, () -> OnnxReader.readWithExternal(detached,
+                (tensor, location, offset, length, expected) -> java.lang.foreign.MemorySegment.ofArray(new byte[4]),
+                "mem"));
+        assertEquals("mem: tensor 'b' needs 32 bytes but its external data source gave 4", shortData.getMessage());
+        ModelLoadException refused = assertThrows(ModelLoadException.class, () -> OnnxReader.readWithExternal(detached,
+                (tensor, location, offset, length, expected) -> {
+                    throw new ModelLoadException("no entry '" + location + "'");
+                }, "mem"));
+        assertEquals("mem: no entry 'elsewhere'", refused.getMessage());
+        // Read as a plain file from memory, the reference has no folder to resolve against.
+        ModelLoadException plain = assertThrows(ModelLoadException.class,
+                () -> OnnxReader.read(detached, null, "mem"));
+        assertTrue(plain.getMessage().contains("external file 'elsewhere'"), plain.getMessage());
+    }
+
+    @Test
+    void detachingAnUnknownInitializerIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxWriter.toBytes(sample(), Map.of("nope", "x")));
+        assertEquals("cannot detach 'nope': the graph has no such initializer", e.getMessage());
     }
 
     @Test

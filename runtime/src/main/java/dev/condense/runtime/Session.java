@@ -1,6 +1,8 @@
 // A model opened for inference on one backend: checks inputs, runs them, shareable between threads.
 package dev.condense.runtime;
 
+import dev.condense.compress.FormatException;
+import dev.condense.compress.dcz.DczModel;
 import dev.condense.ir.Dim;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
@@ -10,6 +12,8 @@ import dev.condense.onnx.OnnxReader;
 import dev.condense.runtime.ort.OrtEngine;
 import dev.condense.runtime.vector.VectorEngine;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,10 +53,31 @@ public final class Session implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** Opens an ONNX file (external data beside it is read too). */
+    /**
+     * Opens an ONNX file (external data beside it is read too) or a DCZ container (by its
+     * {@code .dcz} name or zip signature), which is verified and decoded in memory first: every
+     * backend runs the decoded model, and nothing is written to disk. A malformed container is a
+     * {@link ModelLoadException} whose message names the file and the entry.
+     */
     public static Session open(Path file, SessionOptions options) throws ModelLoadException, SessionException {
         Objects.requireNonNull(options, "options");
-        return open(OnnxReader.read(file), options);
+        return open(readModel(file), options);
+    }
+
+    /** The model in an ONNX file or a DCZ container, as {@link #open(Path, SessionOptions)} reads it. */
+    public static Model readModel(Path file) throws ModelLoadException {
+        if (!DczModel.isDcz(file)) {
+            return OnnxReader.read(file);
+        }
+        try {
+            return DczModel.read(file);
+        } catch (FormatException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException("DCZ file " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read DCZ file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens a model already in memory. */

@@ -3,6 +3,7 @@ package dev.condense.compress.dcz;
 
 import dev.condense.compress.FormatException;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /** What {@link DczReader} returns: the verified manifest and the archive's contents. */
@@ -19,6 +20,16 @@ public record DczFile(String fileName, Manifest manifest, DczArchive archive) {
         for (Manifest.TensorRecord t : manifest.tensors()) {
             if (t.name().equals(name)) {
                 return archive.tensor(name).orElseThrow().decode(source(t));
+            }
+        }
+        throw new IllegalArgumentException(fileName + " has no tensor '" + name + "'");
+    }
+
+    /** The dense values of tensor {@code name} as little-endian fp32 bytes, the layout of an IR tensor's data. */
+    public MemorySegment decodeToSegment(String name) throws FormatException {
+        for (Manifest.TensorRecord t : manifest.tensors()) {
+            if (t.name().equals(name)) {
+                return archive.tensor(name).orElseThrow().decodeToSegment(source(t));
             }
         }
         throw new IllegalArgumentException(fileName + " has no tensor '" + name + "'");

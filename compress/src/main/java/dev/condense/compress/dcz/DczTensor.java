@@ -91,6 +91,30 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
         };
     }
 
+    /**
+     * The dense values as little-endian fp32 in a fresh {@code byte[]}-backed segment, the layout
+     * of {@link Tensor#data()}: decoded straight into it, without a float array in between.
+     */
+    public MemorySegment decodeToSegment(String source) throws FormatException {
+        long count = elementCount();
+        if (count > LayerCodec.MAX_ELEMENTS) {
+            throw new FormatException(source + ": " + count + " elements exceed one array (" + LayerCodec.MAX_ELEMENTS + ")");
+        }
+        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(4 * count)]);
+        switch (encoding) {
+            case RAW_FP32 -> MemorySegment.copy(payload, 0, out, 0, out.byteSize());
+            case DEEP_COMPRESSION -> {
+                long held = LayerCodec.elementCount(payload, source);
+                if (held != count) {
+                    throw new FormatException(source + ": encoding holds " + held + " elements, the tensor "
+                            + Arrays.toString(dims) + " has " + count);
+                }
+                LayerCodec.decode(payload, source, out);
+            }
+        }
+        return out;
+    }
+
     /** The dense values as an fp32 IR tensor of this name and shape. */
     public Tensor toTensor(String source) throws FormatException {
         return Tensor.ofFloats(name, dims, decode(source));

@@ -59,6 +59,22 @@ public final class DczWriter {
         return layout.manifest();
     }
 
+    /** The size in bytes of the file {@link #write} writes for {@code archive}. */
+    public static long size(DczArchive archive) {
+        return StoredZip.archiveSize(layout(archive).entries());
+    }
+
+    /** The archive's bytes in memory, as {@link #write} would write them (for small archives and tests). */
+    public static byte[] toBytes(DczArchive archive) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            StoredZip.write(layout(archive).entries(), out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
     /** The zip entries of an archive, manifest.json first, and the manifest they carry. */
     record Layout(Manifest manifest, List<StoredZip.Entry> entries) {
     }

@@ -283,8 +283,29 @@ public final class LayerCodec {
 
     /** Decodes an encoding to the dense layer; {@code source} names it in error messages. */
     public static float[] decode(MemorySegment bytes, String source) throws FormatException {
+        int n = (int) parse(bytes, source).sizes.elementCount();
+        float[] dense = new float[n];
+        decode(bytes, source, MemorySegment.ofArray(dense));
+        return dense;
+    }
+
+    /** The number of elements an encoding holds, from its checked header and sections. */
+    public static long elementCount(MemorySegment bytes, String source) throws FormatException {
+        return parse(bytes, source).sizes.elementCount();
+    }
+
+    /**
+     * Decodes an encoding into {@code out}, little-endian fp32 as ONNX stores tensors (a
+     * {@code byte[]}-backed segment can become a tensor without another copy): exactly 4 bytes per
+     * element, overwritten entirely, pruned positions +0.0.
+     */
+    public static void decode(MemorySegment bytes, String source, MemorySegment out) throws FormatException {
         Sections s = parse(bytes, source);
         int n = (int) s.sizes.elementCount();
+        if (out.byteSize() != 4L * n) {
+            throw new IllegalArgumentException(source + ": " + n + " elements need " + 4L * n + " bytes, the output has "
+                    + out.byteSize());
+        }
         int m = (int) s.sizes.entryCount();
         int[] positions = null;
         if (s.sparse()) {
@@ -303,13 +324,12 @@ public final class LayerCodec {
             in.expectEnd();
             positions = RelativeIndex.toPositions(s.relativeIndexBits, n, gaps, source + ": index stream");
         }
-        float[] dense = new float[n];
-        long kept = s.shared() ? decodeShared(bytes, s, positions, dense, source) : decodeRaw(bytes, s, positions, dense, source);
+        out.fill((byte) 0);
+        long kept = s.shared() ? decodeShared(bytes, s, positions, out, source) : decodeRaw(bytes, s, positions, out, source);
         if (kept != s.sizes.keptCount()) {
             throw new FormatException(source + ": header declares " + s.sizes.keptCount() + " kept weights but the streams hold "
                     + kept);
         }
-        return dense;
     }
 
     /** The part-by-part sizes of an encoding, from its header and section lengths (checked, not decoded). */
@@ -317,7 +337,7 @@ public final class LayerCodec {
         return parse(bytes, source).sizes;
     }
 
-    private static long decodeShared(MemorySegment bytes, Sections s, int[] positions, float[] dense, String source)
+    private static long decodeShared(MemorySegment bytes, Sections s, int[] positions, MemorySegment dense, String source)
             throws FormatException {
         String stream = source + ": codebook-index stream";
         BitReader in = new BitReader(bytes, s.valueOffset, s.sizes.weightBits(), stream);
@@ -342,7 +362,7 @@ public final class LayerCodec {
                 throw new FormatException(stream + ": entry " + i + " has codebook index " + symbol + ", outside 0.."
                         + (k - 1) + (zero >= 0 ? " or the zero index " + zero : ""));
             } else {
-                dense[position] = codebook[symbol];
+                dense.setAtIndex(FLOAT_LE, position, codebook[symbol]);
                 kept++;
             }
             previous = position;
@@ -351,14 +371,14 @@ public final class LayerCodec {
         return kept;
     }
 
-    private static long decodeRaw(MemorySegment bytes, Sections s, int[] positions, float[] dense, String source)
+    private static long decodeRaw(MemorySegment bytes, Sections s, int[] positions, MemorySegment dense, String source)
             throws FormatException {
         int m = (int) s.sizes.entryCount();
         long kept = 0;
         if (positions == null) {
-            MemorySegment.copy(bytes, FLOAT_LE, s.valueOffset, dense, 0, m);
-            for (float v : dense) {
-                kept += v != 0 ? 1 : 0;
+            MemorySegment.copy(bytes, s.valueOffset, dense, 0, 4L * m);
+            for (int i = 0; i < m; i++) {
+                kept += dense.getAtIndex(FLOAT_LE, i) != 0 ? 1 : 0;
             }
             return kept;
         }
@@ -373,7 +393,7 @@ public final class LayerCodec {
                             + " is zero with gap " + (position - previous) + "; a filler's gap must be " + maxGap);
                 }
             } else {
-                dense[position] = v;
+                dense.setAtIndex(FLOAT_LE, position, v);
                 kept++;
             }
             previous = position;

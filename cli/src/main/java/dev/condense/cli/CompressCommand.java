@@ -1,0 +1,216 @@
+// `condense compress`: Deep Compression of an ONNX model into a DCZ container, with the per-layer size table.
+package dev.condense.cli;
+
+import dev.condense.compress.dcz.DczModel;
+import dev.condense.compress.pipeline.CompressionPipeline;
+import dev.condense.compress.pipeline.CompressionPreset;
+import dev.condense.compress.pipeline.CompressionReport;
+import dev.condense.compress.pipeline.CompressionResult;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.prune.MagnitudePruner;
+import dev.condense.prune.PruneCriterion;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "compress",
+        description = {"Compress a model the Deep Compression way into a .dcz container: prune, share weights by"
+                + " k-means, Huffman-code.",
+                "Prints per layer its weights, the share kept, weight and index bits per stored entry (fixed width and"
+                        + " as stored), bytes before and after and the ratio, then the total against the input file"
+                        + " and the input gzipped. Presets: default (keep 60% of conv and 30% of fc weights), paper-alexnet"
+                        + " and paper-vgg16 (Deep Compression's Tables 4 and 5); all share conv layers with 8 bits and fc"
+                        + " layers with 5."},
+        mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  condense compress alexnet.onnx -o alexnet.dcz --preset paper-alexnet",
+                "  condense compress lenet.onnx -o lenet.dcz --prune 0.3 --layer conv1=0.8 --share-bits conv=6,fc=4",
+                "  condense compress vgg16.onnx -o vgg16.dcz --preset paper-vgg16 --no-huffman --report sizes.json",
+                "  condense compress resnet18.onnx -o r18.dcz --fold-bn --no-prune     (share only)"})
+final class CompressCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the ONNX model to compress")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.dcz", description = "where to write the container (never the input)")
+    Path output;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "default",
+            description = "default, paper-alexnet or paper-vgg16 (default: ${DEFAULT-VALUE})")
+    String preset;
+
+    @Option(names = "--prune", paramLabel = "KEEP", description = "keep this fraction of every layer's weights (0.1 or 10%), instead of the preset's")
+    String pruneKeep;
+
+    @Option(names = "--prune-quality", paramLabel = "Q", description = "keep the weights with |w| >= Q x std of their layer, instead of the preset's fractions")
+    Double pruneQuality;
+
+    @Option(names = "--layer", paramLabel = "NAME=KEEP", description = "a layer's own keep fraction (or qQ for a quality factor); NAME is a layer, its short name, an op type or conv/fc (repeatable)")
+    List<String> layerRules = new ArrayList<>();
+
+    @Option(names = "--no-prune", description = "skip pruning (share and encode only)")
+    boolean noPrune;
+
+    @Option(names = "--share-bits", paramLabel = "RULES", description = "codebook bits per layer on top of the preset's, e.g. conv=8,fc=5,fc6=4")
+    String shareBits;
+
+    @Option(names = "--no-share", description = "skip weight sharing: kept weights stay fp32")
+    boolean noShare;
+
+    @Option(names = "--index-bits", paramLabel = "RULES", description = "relative-index bits per layer (1-16, or auto: the smallest payload, the presets' choice), e.g. conv=8,fc=5")
+    String indexBits;
+
+    @Option(names = "--no-huffman", description = "store indices at fixed width instead of Huffman-coding them")
+    boolean noHuffman;
+
+    @Option(names = "--fold-bn", description = "fold BatchNormalization into the Conv or Gemm before it first")
+    boolean foldBn;
+
+    @Option(names = "--report", paramLabel = "FILE.json", description = "also write the report as JSON")
+    Path report;
+
+    @Option(names = "--no-gzip-baseline", description = "do not gzip the input for the baseline (saves time on large models)")
+    boolean noGzip;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws UserException, ModelLoadException, IOException {
+        checkPaths();
+        CompressionPipeline pipeline = pipeline();
+        CompressionResult result;
+        try {
+            result = pipeline.compress(input, output, !noGzip);
+        } catch (IllegalArgumentException e) {
+            // A rule naming no layer, a preset that does not fit the model, the output being the input.
+            throw new UserException(e.getMessage());
+        }
+        CompressionReport r = result.report();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%s -> %s  (preset %s%s%s%s)%n", input, output, preset, noPrune ? ", no pruning" : "",
+                noShare ? ", no sharing" : "", noHuffman ? ", no Huffman" : "");
+        out.print(r.table());
+        out.println("time    " + r.phaseMillis().entrySet().stream()
+                .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f s", e.getValue() / 1000))
+                .collect(Collectors.joining(", ")));
+        if (report != null) {
+            writeReport(report, r.toJson());
+            out.printf("wrote   %s%n", report);
+        }
+        return 0;
+    }
+
+    private void checkPaths() throws UserException, IOException {
+        if (DczModel.isDcz(input)) {
+            throw new UserException(input + " is a DCZ container already; compress the ONNX model it came from, or"
+                    + " 'condense decompress' it first");
+        }
+        Path folder = output.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new UserException("the output's folder " + folder + " does not exist");
+        }
+        if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
+            throw new UserException("the output " + output + " is the input; write to another file");
+        }
+        if (report != null) {
+            for (Path p : List.of(input, output)) {
+                if (report.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())
+                        || (Files.exists(report) && Files.exists(p) && Files.isSameFile(report, p))) {
+                    throw new UserException("--report " + report + " is " + (p == input ? "the input" : "the output")
+                            + "; write the report to another file");
+                }
+            }
+        }
+    }
+
+    /** The preset with the options on top; impossible combinations and values are one-line errors. */
+    CompressionPipeline pipeline() throws UserException {
+        CompressionPreset chosen;
+        try {
+            chosen = CompressionPreset.of(preset);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--preset: " + e.getMessage());
+        }
+        CompressionPipeline pipeline = CompressionPipeline.of(chosen).withFoldBatchNorm(foldBn).withHuffman(!noHuffman);
+        if (pruneKeep != null && pruneQuality != null) {
+            throw new UserException("--prune and --prune-quality both set how much to keep; give one");
+        }
+        if (noPrune && (pruneKeep != null || pruneQuality != null || !layerRules.isEmpty())) {
+            throw new UserException("--no-prune skips pruning; it cannot go with --prune, --prune-quality or --layer");
+        }
+        if (noPrune) {
+            pipeline = pipeline.withoutPruning();
+        } else {
+            MagnitudePruner pruner = chosen.pruner();
+            try {
+                if (pruneKeep != null) {
+                    PruneCriterion criterion = PruneCriterion.parse(pruneKeep);
+                    if (!(criterion instanceof PruneCriterion.KeepFraction)) {
+                        throw new UserException("--prune " + pruneKeep + " is not a keep fraction; write e.g. 0.1 or 10%"
+                                + " (--prune-quality takes a quality factor)");
+                    }
+                    pruner = MagnitudePruner.of(dev.condense.layers.LayerRules.withDefault(criterion));
+                } else if (pruneQuality != null) {
+                    pruner = MagnitudePruner.quality(pruneQuality);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UserException((pruneKeep != null ? "--prune: " : "--prune-quality: ") + e.getMessage());
+            }
+            for (String rule : layerRules) {
+                if (!rule.contains("=") || rule.startsWith("=")) {
+                    throw new UserException("--layer '" + rule + "' is not NAME=KEEP (e.g. fc6=0.09)");
+                }
+                try {
+                    pruner = pruner.withRules(rule);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("--layer: " + e.getMessage());
+                }
+            }
+            pipeline = pipeline.withPruner(pruner);
+        }
+        if (noShare && shareBits != null) {
+            throw new UserException("--no-share skips weight sharing; it cannot go with --share-bits");
+        }
+        if (noShare) {
+            pipeline = pipeline.withoutSharing();
+        } else if (shareBits != null) {
+            try {
+                pipeline = pipeline.withSharer(chosen.sharer().withBits(shareBits));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--share-bits: " + e.getMessage());
+            }
+        }
+        if (indexBits != null) {
+            try {
+                pipeline = pipeline.withIndexBits(indexBits);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--index-bits: " + e.getMessage());
+            }
+        }
+        return pipeline;
+    }
+
+    /** Writes through a temporary file beside the target, renamed into place when complete. */
+    static void writeReport(Path target, String json) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+        try {
+            Files.writeString(temp, json + "\n", StandardCharsets.UTF_8);
+            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}
