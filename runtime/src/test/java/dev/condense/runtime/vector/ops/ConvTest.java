@@ -54,6 +54,9 @@ class ConvTest {
         "1, 20, 14, 15, 24, 1, 3, 3, 1, 0, 0, 0, 0, 1, relu6",  // Winograd without padding
         "1, 16, 12, 13, 16, 1, 3, 3, 1, 2, 1, 0, 2, 1, none",   // Winograd, asymmetric pads
         "1, 16, 70, 69, 18, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu",   // Winograd: 1,225 tiles in three column blocks
+        "1, 16, 20, 20, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, none",   // Winograd, 100 tiles: the GEMMs as they are
+        "1, 32, 7, 7, 40, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu",     // Winograd on 7x7, transposed GEMMs
+        "2, 24, 6, 6, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, relu6",    // transposed, last channel block half full
         "2, 16, 14, 14, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, relu6", // depthwise
         "1, 12, 15, 15, 12, 12, 3, 3, 2, 1, 1, 1, 1, 1, none",  // depthwise strided
         "1, 9, 20, 21, 9, 9, 5, 5, 1, 2, 2, 2, 2, 1, none",     // depthwise 5x5 (EfficientNet)
@@ -130,7 +133,7 @@ class ConvTest {
 
     @Test
     void winogradTakesTheDenseThreeByThreeStrideOneLayers() {
-        // ResNet and VGG 3x3 layers take it; strided, grouped, dilated, thin or 7x7 ones do not.
+        // ResNet and VGG 3x3 layers take it, down to 7x7 maps; strided, grouped, dilated, thin or tiny ones do not.
         assertTrue(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 1), true));
         assertTrue(WinogradConv.applies(geometry(512, 14, 512, 3, 1, 1, 1), true));
         assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 1), false));
@@ -138,7 +141,8 @@ class ConvTest {
         assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 2, 1), true));
         assertFalse(WinogradConv.applies(geometry(64, 56, 64, 3, 1, 1, 2), true));
         assertFalse(WinogradConv.applies(geometry(3, 224, 64, 3, 1, 1, 1), true));
-        assertFalse(WinogradConv.applies(geometry(512, 7, 512, 3, 1, 1, 1), true));
+        assertTrue(WinogradConv.applies(geometry(512, 7, 512, 3, 1, 1, 1), true));
+        assertFalse(WinogradConv.applies(geometry(512, 4, 512, 3, 1, 1, 1), true));
         assertFalse(WinogradConv.applies(geometry(64, 56, 64, 5, 1, 1, 1), true));
     }
 
