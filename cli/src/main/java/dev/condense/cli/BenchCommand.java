@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "images per run (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "untimed runs per backend first; the vector engine's JIT needs some (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "untimed runs per backend first (default: ${DEFAULT-VALUE}); unless 0, the vector engine then runs on until its JIT compiler has been idle for a block of runs, at most 20 s")
     int warmup;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "20", description = "timed runs per backend (default: ${DEFAULT-VALUE})")
@@ -167,10 +167,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             outputs.clear();
 
-            for (Session s : sessions) {
+            int[] warmed = new int[sessions.size()];
+            for (int b = 0; b < sessions.size(); b++) {
+                Session s = sessions.get(b);
                 for (int i = 0; i < warmup; i++) {
                     s.run(input).close();
                 }
+                // --warmup 0 asks for cold runs: no warming at all.
+                warmed[b] = warmup + (s.backend() == Backend.VECTOR && warmup > 0 ? untilCompiled(s, input) : 0);
             }
             long[][] nanos = time(sessions, input);
 
@@ -178,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int b = 0; b < chosen.size(); b++) {
                 latency[b] = Latency.of(nanos[b]);
             }
-            report(chosen, sessions, threadCount, feeds, reference, agreement, latency, openMs);
+            report(chosen, sessions, threadCount, feeds, reference, agreement, latency, openMs, warmed);
             if (profile && !json) {
                 for (Session s : sessions) {
                     if (s.backend() == Backend.VECTOR) {
@@ -235,6 +239,38 @@ final class BenchCommand implements Callable<Integer> {
         return nanos;
     }
 
+    /** The longest the vector engine keeps warming after the requested runs. */
+    private static final long JIT_WARMUP_LIMIT_NANOS = 20_000_000_000L;
+
+    /**
+     * Runs the vector engine on until the JIT compiler has been idle for a whole block of runs (at
+     * most {@link #JIT_WARMUP_LIMIT_NANOS}), and returns how many runs that took. Its kernels are
+     * compiled by C2 in the background over the first seconds; on a 2-core machine the compiler
+     * thread takes a core from the timed runs, and the runs it has not reached yet are slower, so
+     * timing earlier measures the compiler rather than the engine.
+     */
+    private static int untilCompiled(Session s, Map<String, Tensor> input) throws SessionException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        int runs = 0;
+        while (System.nanoTime() - start < JIT_WARMUP_LIMIT_NANOS) {
+            long before = jit.getTotalCompilationTime();
+            long blockStart = System.nanoTime();
+            // A block of at least 10 runs and a quarter of a second.
+            for (int i = 0; i < 10 || System.nanoTime() - blockStart < 250_000_000L; i++) {
+                s.run(input).close();
+                runs++;
+            }
+            if (jit.getTotalCompilationTime() == before) {
+                break;
+            }
+        }
+        return runs;
+    }
+
     /** Where the vector engine's time goes: milliseconds per op type and the slowest nodes. */
     private void printProfile(Session session, Map<String, Tensor> input) throws SessionException {
         var times = session.profile(input, Math.max(3, Math.min(iterations, 10)));
@@ -286,7 +322,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void report(List<Backend> chosen, List<Session> sessions, int threadCount, List<Feeds.Feed> feeds,
-                        int reference, Agreement[] agreement, Latency[] latency, double[] openMs) {
+                        int reference, Agreement[] agreement, Latency[] latency, double[] openMs, int[] warmed) {
         PrintWriter out = spec.commandLine().getOut();
         boolean ortCpuRan = chosen.contains(Backend.ORT_CPU);
         String ratioKey = ortCpuRan ? "ratio_to_ort_cpu" : "ratio_to_first";
@@ -309,6 +345,7 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("backend", chosen.get(b).id());
                 row.put("description", sessions.get(b).describe());
                 row.put("open_ms", openMs[b]);
+                row.put("warmup_runs", warmed[b]);
                 row.put("median_ms", latency[b].median());
                 row.put("p90_ms", latency[b].p90());
                 row.put("mean_ms", latency[b].mean());
@@ -341,7 +378,8 @@ final class BenchCommand implements Callable<Integer> {
                     l.mean(), l.min(), batch / (l.mean() / 1e3), l.median() / latency[reference].median());
         }
         for (int b = 0; b < chosen.size(); b++) {
-            out.printf("%-9s %s%n", chosen.get(b), sessions.get(b).describe());
+            String extra = warmed[b] > warmup ? "; warmed " + warmed[b] + " runs, until its JIT compiler was idle" : "";
+            out.printf("%-9s %s%s%n", chosen.get(b), sessions.get(b).describe(), extra);
         }
         if (chosen.size() == 1) {
             out.println("outputs: one backend, nothing to compare");

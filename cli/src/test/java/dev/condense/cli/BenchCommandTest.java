@@ -78,6 +78,24 @@ class BenchCommandTest {
         double mean = b.get("mean_ms").asDouble();
         assertTrue(min > 0 && min <= median && median <= b.get("p90_ms").asDouble() && min <= mean, r.out());
         assertEquals(2 / (mean / 1e3), b.get("throughput").asDouble(), 1e-9);
+        assertEquals(1, b.get("warmup_runs").asInt(), "ONNX Runtime warms exactly the runs asked for");
+    }
+
+    @Test
+    void vectorWarmsUntilItsCompilerIsIdleUnlessAskedForColdRuns(@TempDir Path dir) throws Exception {
+        Path model = TestModels.lenet(dir);
+        for (int warmup : new int[] {0, 1}) {
+            MainTest.Run r = run("bench", model.toString(), "--backend", "vector", "--threads", "1",
+                    "--warmup", String.valueOf(warmup), "--iterations", "2", "--json");
+            assertEquals(0, r.code(), r.err());
+            int runs = new ObjectMapper().readTree(r.out()).get("backends").get(0).get("warmup_runs").asInt();
+            if (warmup == 0) {
+                assertEquals(0, runs, "--warmup 0 times cold runs");
+            } else {
+                // At least the asked-for run and one block of ten while the compiler is watched.
+                assertTrue(runs >= 11, "warmed " + runs + " runs");
+            }
+        }
     }
 
     @Test
