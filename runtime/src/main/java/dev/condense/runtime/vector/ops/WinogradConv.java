@@ -52,73 +52,100 @@ final class WinogradConv {
                 && g.channels() >= 16 && g.outChannels() >= 16 && g.outH() >= 6 && g.outW() >= 6;
     }
 
+    /**
+     * The tiling of one convolution: {@code tilesH x tilesW} tiles of 2x2 outputs, and the split
+     * input they read: per channel and padded row, the even then the odd columns, {@code half}
+     * wide. Tile row ty reads padded rows 2ty .. 2ty+3, and the input transform reads a vector of
+     * tiles from column tx and tx+1 of each parity; rows and columns past the image are zero.
+     */
+    private record Tiling(int tilesH, int tilesW, int rows, int half) {
+
+        static Tiling of(Conv.Geometry g) {
+            int tilesH = Math.ceilDiv(g.outH(), 2);
+            int tilesW = Math.ceilDiv(g.outW(), 2);
+            return new Tiling(tilesH, tilesW, 2 * tilesH + 2, Math.ceilDiv(tilesW, LANES) * LANES + 1);
+        }
+
+        int tiles() {
+            return tilesH * tilesW;
+        }
+
+        int splitPlane() {
+            return rows * 2 * half;
+        }
+    }
+
+    /** What a kernel does for one image after the input transform: its GEMMs, then the output transform. */
+    @FunctionalInterface
+    private interface ImageStage {
+        void run(float[] arena, float[] y, int yOff, float[] residual, int rOff);
+    }
+
     static Kernel create(KernelContext ctx, Operand x, Operand w, Operand bias, Operand residual, Operand y,
                          Conv.Geometry g, Activation act) {
         Parallel parallel = ctx.parallel();
         int c = g.channels();
         int m = g.outChannels();
-        int tilesH = Math.ceilDiv(g.outH(), 2);
-        int tilesW = Math.ceilDiv(g.outW(), 2);
-        int tiles = Math.multiplyExact(tilesH, tilesW);
-        // The split input: per channel and padded row, the even then the odd columns, half wide.
-        // Tile row ty reads padded rows 2ty .. 2ty+3, and the input transform reads a vector of
-        // tiles from column tx and tx+1 of each parity: rows and columns past the image are zero.
-        int rows = 2 * tilesH + 2;
-        int half = Math.ceilDiv(tilesW, LANES) * LANES + 1;
-        int splitPlane = rows * 2 * half;
-        float[][] uRaw = transformWeights(w.constant(), m, c);
-        if (tiles <= FEW_TILES) {
-            return transposed(ctx, x, uRaw, bias, residual, y, g, act);
-        }
-        PackedA[] u = new PackedA[16];
-        for (int i = 0; i < 16; i++) {
-            u[i] = PackedA.pack(uRaw[i], 0, m, c, c);
-        }
-        float[] b = bias == null ? new float[m] : bias.constant().clone();
-        Operand split = ctx.scratch("winograd input", (long) c * splitPlane);
+        Tiling tiling = Tiling.of(g);
+        int tiles = tiling.tiles();
+        Operand split = ctx.scratch("winograd input", (long) c * tiling.splitPlane());
         Operand v = ctx.scratch("winograd V", 16L * c * tiles);
-        // The output transform reads whole vectors of tiles: slack after the last row.
-        Operand prod = ctx.scratch("winograd M", 16L * m * tiles + LANES);
-        int panels = Math.ceilDiv(m, PackedA.MR);
-        // Sixteen GEMMs are already work for many threads; each is cut into column blocks of NC.
-        int chunkCols = Sgemm.NC;
-        int chunks = Math.ceilDiv(tiles, chunkCols);
+        float[][] u = transformWeights(w.constant(), m, c);
+        ImageStage stage = tiles <= FEW_TILES
+                ? transposedStage(ctx, u, bias, g, tiling, v, act)
+                : directStage(ctx, u, bias, g, tiling, v, act);
         int inPlane = g.height() * g.width();
         int outPlane = g.outH() * g.outW();
         return arena -> {
             float[] xa = x.array(arena);
             float[] ya = y.array(arena);
             float[] ra = residual == null ? null : residual.array(arena);
-            int so = split.offset();
+            for (int n = 0; n < g.batch(); n++) {
+                transformInput(parallel, xa, x.offset() + n * c * inPlane, g, arena, split.offset(), tiling,
+                        v.offset());
+                stage.run(arena, ya, y.offset() + n * m * outPlane, ra,
+                        residual == null ? 0 : residual.offset() + n * m * outPlane);
+            }
+        };
+    }
+
+    /** The sixteen GEMMs as they are, {@code M_i = U_i V_i}, in column blocks of NC tiles. */
+    private static ImageStage directStage(KernelContext ctx, float[][] uRaw, Operand bias, Conv.Geometry g,
+                                          Tiling tiling, Operand v, Activation act) {
+        Parallel parallel = ctx.parallel();
+        int c = g.channels();
+        int m = g.outChannels();
+        int tiles = tiling.tiles();
+        PackedA[] u = new PackedA[16];
+        for (int i = 0; i < 16; i++) {
+            u[i] = PackedA.pack(uRaw[i], 0, m, c, c);
+        }
+        float[] b = bias == null ? new float[m] : bias.constant().clone();
+        // The output transform reads whole vectors of tiles: slack after the last row.
+        Operand prod = ctx.scratch("winograd M", 16L * m * tiles + LANES);
+        int panels = Math.ceilDiv(m, PackedA.MR);
+        // Sixteen GEMMs are already work for many threads; each is cut into column blocks of NC.
+        int chunkCols = Sgemm.NC;
+        int chunks = Math.ceilDiv(tiles, chunkCols);
+        int outPlane = g.outH() * g.outW();
+        return (arena, ya, yo, ra, ro) -> {
             int vo = v.offset();
             int mo = prod.offset();
-            for (int n = 0; n < g.batch(); n++) {
-                int xo = x.offset() + n * c * inPlane;
-                int yo = y.offset() + n * m * outPlane;
-                int ro = residual == null ? 0 : residual.offset() + n * m * outPlane;
-                parallel.forRange(c, 1, (c0, c1) -> {
-                    for (int ci = c0; ci < c1; ci++) {
-                        splitChannel(xa, xo + ci * inPlane, g, arena, so + ci * splitPlane, rows, half);
-                        inputTransform(arena, so + ci * splitPlane, half, tilesH, tilesW, arena, vo + ci * tiles,
-                                c * tiles);
-                    }
-                });
-                parallel.forRange(16 * chunks, 1, (i0, i1) -> {
-                    for (int item = i0; item < i1; item++) {
-                        int i = item / chunks;
-                        int n0 = (item % chunks) * chunkCols;
-                        RowMajorB vb = new RowMajorB(arena, vo + i * c * tiles, c, tiles, tiles);
-                        Sgemm.multiply(u[i], 0, panels, vb, n0, Math.min(tiles, n0 + chunkCols),
-                                arena, mo + i * m * tiles, tiles, null, Activation.NONE);
-                    }
-                });
-                parallel.forRange(m, 1, (m0, m1) -> {
-                    for (int mi = m0; mi < m1; mi++) {
-                        outputTransform(arena, mo + mi * tiles, m * tiles, tilesH, tilesW, b[mi], ya,
-                                yo + mi * outPlane, g.outH(), g.outW(), ra, ro + mi * outPlane, act);
-                    }
-                });
-            }
+            parallel.forRange(16 * chunks, 1, (i0, i1) -> {
+                for (int item = i0; item < i1; item++) {
+                    int i = item / chunks;
+                    int n0 = (item % chunks) * chunkCols;
+                    RowMajorB vb = new RowMajorB(arena, vo + i * c * tiles, c, tiles, tiles);
+                    Sgemm.multiply(u[i], 0, panels, vb, n0, Math.min(tiles, n0 + chunkCols),
+                            arena, mo + i * m * tiles, tiles, null, Activation.NONE);
+                }
+            });
+            parallel.forRange(m, 1, (m0, m1) -> {
+                for (int mi = m0; mi < m1; mi++) {
+                    outputTransform(arena, mo + mi * tiles, m * tiles, tiling.tilesH(), tiling.tilesW(), b[mi], ya,
+                            yo + mi * outPlane, g.outH(), g.outW(), ra, ro + mi * outPlane, act);
+                }
+            });
         };
     }
 
@@ -130,17 +157,13 @@ final class WinogradConv {
      */
     static final int FEW_TILES = 64;
 
-    private static Kernel transposed(KernelContext ctx, Operand x, float[][] u, Operand bias, Operand residual,
-                                     Operand y, Conv.Geometry g, Activation act) {
+    /** The sixteen GEMMs transposed, {@code M_i^T = V_i^T U_i^T}, over ranges of channel panels. */
+    private static ImageStage transposedStage(KernelContext ctx, float[][] u, Operand bias, Conv.Geometry g,
+                                              Tiling tiling, Operand v, Activation act) {
         Parallel parallel = ctx.parallel();
         int c = g.channels();
         int m = g.outChannels();
-        int tilesH = Math.ceilDiv(g.outH(), 2);
-        int tilesW = Math.ceilDiv(g.outW(), 2);
-        int tiles = tilesH * tilesW;
-        int rows = 2 * tilesH + 2;
-        int half = Math.ceilDiv(tilesW, LANES) * LANES + 1;
-        int splitPlane = rows * 2 * half;
+        int tiles = tiling.tiles();
         float[][] packedW = new float[16][];
         for (int i = 0; i < 16; i++) {
             packedW[i] = TransposedGemm.packWeights(u[i], 0, m, c);
@@ -152,59 +175,40 @@ final class WinogradConv {
         }
         int packedB = Sgemm.packedSize(c, tiles);
         int result = TransposedGemm.resultSize(m, tiles);
-        Operand split = ctx.scratch("winograd input", (long) c * splitPlane);
-        Operand v = ctx.scratch("winograd V", 16L * c * tiles);
         Operand pb = ctx.scratch("winograd packed V", 16L * packedB);
         Operand ct = ctx.scratch("winograd M^T", 16L * result);
         int kBlocks = Math.ceilDiv(c, Sgemm.KC);
         int channelPanels = mpad / Sgemm.NR;
         int span = Math.min(channelPanels, 8);
         int pieces = Math.ceilDiv(channelPanels, span);
-        int inPlane = g.height() * g.width();
         int outPlane = g.outH() * g.outW();
         int blocks = Math.ceilDiv(m, LANES);
-        return arena -> {
-            float[] xa = x.array(arena);
-            float[] ya = y.array(arena);
-            float[] ra = residual == null ? null : residual.array(arena);
-            int so = split.offset();
+        return (arena, ya, yo, ra, ro) -> {
             int vo = v.offset();
             int po = pb.offset();
             int co = ct.offset();
-            for (int n = 0; n < g.batch(); n++) {
-                int xo = x.offset() + n * c * inPlane;
-                int yo = y.offset() + n * m * outPlane;
-                int ro = residual == null ? 0 : residual.offset() + n * m * outPlane;
-                parallel.forRange(c, 1, (c0, c1) -> {
-                    for (int ci = c0; ci < c1; ci++) {
-                        splitChannel(xa, xo + ci * inPlane, g, arena, so + ci * splitPlane, rows, half);
-                        inputTransform(arena, so + ci * splitPlane, half, tilesH, tilesW, arena, vo + ci * tiles,
-                                c * tiles);
-                    }
-                });
-                parallel.forRange(16 * kBlocks, 1, (i0, i1) -> {
-                    for (int item = i0; item < i1; item++) {
-                        int i = item / kBlocks;
-                        int k0 = (item % kBlocks) * Sgemm.KC;
-                        Sgemm.packBlock(new RowMajorB(arena, vo + i * c * tiles, c, tiles, tiles), k0,
-                                Math.min(Sgemm.KC, c - k0), arena, po + i * packedB);
-                    }
-                });
-                parallel.forRange(16 * pieces, 1, (i0, i1) -> {
-                    for (int item = i0; item < i1; item++) {
-                        int i = item / pieces;
-                        int j0 = (item % pieces) * span;
-                        TransposedGemm.multiply(packedW[i], m, c, arena, po + i * packedB, tiles, j0,
-                                Math.min(channelPanels, j0 + span), arena, co + i * result);
-                    }
-                });
-                parallel.forRange(blocks, 1, (b0, b1) -> {
-                    for (int block = b0; block < b1; block++) {
-                        outputTransformT(arena, co, result, mpad, block * LANES, Math.min(LANES, m - block * LANES),
-                                tilesW, tiles, b, ya, yo, outPlane, g.outH(), g.outW(), ra, ro, act);
-                    }
-                });
-            }
+            parallel.forRange(16 * kBlocks, 1, (i0, i1) -> {
+                for (int item = i0; item < i1; item++) {
+                    int i = item / kBlocks;
+                    int k0 = (item % kBlocks) * Sgemm.KC;
+                    Sgemm.packBlock(new RowMajorB(arena, vo + i * c * tiles, c, tiles, tiles), k0,
+                            Math.min(Sgemm.KC, c - k0), arena, po + i * packedB);
+                }
+            });
+            parallel.forRange(16 * pieces, 1, (i0, i1) -> {
+                for (int item = i0; item < i1; item++) {
+                    int i = item / pieces;
+                    int j0 = (item % pieces) * span;
+                    TransposedGemm.multiply(packedW[i], m, c, arena, po + i * packedB, tiles, j0,
+                            Math.min(channelPanels, j0 + span), arena, co + i * result);
+                }
+            });
+            parallel.forRange(blocks, 1, (b0, b1) -> {
+                for (int block = b0; block < b1; block++) {
+                    outputTransformT(arena, co, result, mpad, block * LANES, Math.min(LANES, m - block * LANES),
+                            tiling.tilesW(), tiles, b, ya, yo, outPlane, g.outH(), g.outW(), ra, ro, act);
+                }
+            });
         };
     }
 
@@ -222,35 +226,10 @@ final class WinogradConv {
         float[] t4 = TILE.get();
         FloatVector bv = FloatVector.fromArray(SPECIES, bias, m0);
         for (int t = 0; t < tiles; t++) {
-            int i = mOff + t * mpad + m0;
-            FloatVector m00 = FloatVector.fromArray(SPECIES, mm, i);
-            FloatVector m01 = FloatVector.fromArray(SPECIES, mm, i + stride);
-            FloatVector m02 = FloatVector.fromArray(SPECIES, mm, i + 2 * stride);
-            FloatVector m03 = FloatVector.fromArray(SPECIES, mm, i + 3 * stride);
-            FloatVector m10 = FloatVector.fromArray(SPECIES, mm, i + 4 * stride);
-            FloatVector m11 = FloatVector.fromArray(SPECIES, mm, i + 5 * stride);
-            FloatVector m12 = FloatVector.fromArray(SPECIES, mm, i + 6 * stride);
-            FloatVector m13 = FloatVector.fromArray(SPECIES, mm, i + 7 * stride);
-            FloatVector m20 = FloatVector.fromArray(SPECIES, mm, i + 8 * stride);
-            FloatVector m21 = FloatVector.fromArray(SPECIES, mm, i + 9 * stride);
-            FloatVector m22 = FloatVector.fromArray(SPECIES, mm, i + 10 * stride);
-            FloatVector m23 = FloatVector.fromArray(SPECIES, mm, i + 11 * stride);
-            FloatVector m30 = FloatVector.fromArray(SPECIES, mm, i + 12 * stride);
-            FloatVector m31 = FloatVector.fromArray(SPECIES, mm, i + 13 * stride);
-            FloatVector m32 = FloatVector.fromArray(SPECIES, mm, i + 14 * stride);
-            FloatVector m33 = FloatVector.fromArray(SPECIES, mm, i + 15 * stride);
-            FloatVector a0 = m00.add(m10).add(m20);
-            FloatVector a1 = m01.add(m11).add(m21);
-            FloatVector a2 = m02.add(m12).add(m22);
-            FloatVector a3 = m03.add(m13).add(m23);
-            FloatVector c0 = m10.sub(m20).sub(m30);
-            FloatVector c1 = m11.sub(m21).sub(m31);
-            FloatVector c2 = m12.sub(m22).sub(m32);
-            FloatVector c3 = m13.sub(m23).sub(m33);
-            a0.add(a1).add(a2).add(bv).intoArray(t4, 0);
-            a1.sub(a2).sub(a3).add(bv).intoArray(t4, LANES);
-            c0.add(c1).add(c2).add(bv).intoArray(t4, 2 * LANES);
-            c1.sub(c2).sub(c3).add(bv).intoArray(t4, 3 * LANES);
+            transformTile(mm, mOff + t * mpad + m0, stride, t4);
+            for (int q = 0; q < 4; q++) {
+                FloatVector.fromArray(SPECIES, t4, q * LANES).add(bv).intoArray(t4, q * LANES);
+            }
             int oy = 2 * (t / tilesW);
             int ox = 2 * (t % tilesW);
             for (int q = 0; q < 4; q++) {
@@ -296,6 +275,26 @@ final class WinogradConv {
             }
         }
         return u;
+    }
+
+    /**
+     * Splits every channel of one image into its even and odd columns (at {@code so}, a split
+     * plane each) and writes its tiles' {@code V = B^T d B} into the sixteen matrices
+     * {@code V_i[c][t]} at {@code vo}; channels are shared out over the threads.
+     */
+    private static void transformInput(Parallel parallel, float[] x, int xo, Conv.Geometry g, float[] arena, int so,
+                                       Tiling tiling, int vo) {
+        int c = g.channels();
+        int inPlane = g.height() * g.width();
+        int splitPlane = tiling.splitPlane();
+        int tiles = tiling.tiles();
+        parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ci = c0; ci < c1; ci++) {
+                splitChannel(x, xo + ci * inPlane, g, arena, so + ci * splitPlane, tiling.rows(), tiling.half());
+                inputTransform(arena, so + ci * splitPlane, tiling.half(), tiling.tilesH(), tiling.tilesW(), arena,
+                        vo + ci * tiles, c * tiles);
+            }
+        });
     }
 
     /** The zero-bordered channel, split into even and odd columns: {@code dst[py][parity][half]}. */
@@ -403,40 +402,16 @@ final class WinogradConv {
             ROWS.set(rows);
         }
         FloatVector bv = FloatVector.broadcast(SPECIES, bias);
+        float[] t4 = TILE.get();
         for (int ty = 0; ty < tilesH; ty++) {
             int in = mOff + ty * tilesW;
             for (int tx = 0; tx < tilesW; tx += LANES) {
                 // Reads past this tile row's end land in the next row or the slack: their lanes are dropped.
-                int i = in + tx;
-                FloatVector m00 = FloatVector.fromArray(SPECIES, mm, i);
-                FloatVector m01 = FloatVector.fromArray(SPECIES, mm, i + stride);
-                FloatVector m02 = FloatVector.fromArray(SPECIES, mm, i + 2 * stride);
-                FloatVector m03 = FloatVector.fromArray(SPECIES, mm, i + 3 * stride);
-                FloatVector m10 = FloatVector.fromArray(SPECIES, mm, i + 4 * stride);
-                FloatVector m11 = FloatVector.fromArray(SPECIES, mm, i + 5 * stride);
-                FloatVector m12 = FloatVector.fromArray(SPECIES, mm, i + 6 * stride);
-                FloatVector m13 = FloatVector.fromArray(SPECIES, mm, i + 7 * stride);
-                FloatVector m20 = FloatVector.fromArray(SPECIES, mm, i + 8 * stride);
-                FloatVector m21 = FloatVector.fromArray(SPECIES, mm, i + 9 * stride);
-                FloatVector m22 = FloatVector.fromArray(SPECIES, mm, i + 10 * stride);
-                FloatVector m23 = FloatVector.fromArray(SPECIES, mm, i + 11 * stride);
-                FloatVector m30 = FloatVector.fromArray(SPECIES, mm, i + 12 * stride);
-                FloatVector m31 = FloatVector.fromArray(SPECIES, mm, i + 13 * stride);
-                FloatVector m32 = FloatVector.fromArray(SPECIES, mm, i + 14 * stride);
-                FloatVector m33 = FloatVector.fromArray(SPECIES, mm, i + 15 * stride);
-                // Rows: a_b = m0b + m1b + m2b, c_b = m1b - m2b - m3b.
-                FloatVector a0 = m00.add(m10).add(m20);
-                FloatVector a1 = m01.add(m11).add(m21);
-                FloatVector a2 = m02.add(m12).add(m22);
-                FloatVector a3 = m03.add(m13).add(m23);
-                FloatVector c0 = m10.sub(m20).sub(m30);
-                FloatVector c1 = m11.sub(m21).sub(m31);
-                FloatVector c2 = m12.sub(m22).sub(m32);
-                FloatVector c3 = m13.sub(m23).sub(m33);
-                FloatVector y00 = a0.add(a1).add(a2).add(bv);
-                FloatVector y01 = a1.sub(a2).sub(a3).add(bv);
-                FloatVector y10 = c0.add(c1).add(c2).add(bv);
-                FloatVector y11 = c1.sub(c2).sub(c3).add(bv);
+                transformTile(mm, in + tx, stride, t4);
+                FloatVector y00 = FloatVector.fromArray(SPECIES, t4, 0).add(bv);
+                FloatVector y01 = FloatVector.fromArray(SPECIES, t4, LANES).add(bv);
+                FloatVector y10 = FloatVector.fromArray(SPECIES, t4, 2 * LANES).add(bv);
+                FloatVector y11 = FloatVector.fromArray(SPECIES, t4, 3 * LANES).add(bv);
                 int at = 2 * tx;
                 y00.rearrange(ZIP_LOW, y01).intoArray(rows, at);
                 y00.rearrange(ZIP_HIGH, y01).intoArray(rows, at + LANES);
@@ -448,6 +423,43 @@ final class WinogradConv {
                 finishRow(rows, dy * rowLen, y, yOff + oy * outW, outW, residual, rOff + oy * outW, act);
             }
         }
+    }
+
+    /**
+     * {@code A^T M A} for a vector of tiles (or of channels): reads the sixteen products at
+     * {@code i + q*stride} and writes the four outputs, {@code (0,0), (0,1), (1,0), (1,1)}, as
+     * four vectors into {@code out}. A^T = [[1, 1, 1, 0], [0, 1, -1, -1]].
+     */
+    private static void transformTile(float[] mm, int i, int stride, float[] out) {
+        FloatVector m00 = FloatVector.fromArray(SPECIES, mm, i);
+        FloatVector m01 = FloatVector.fromArray(SPECIES, mm, i + stride);
+        FloatVector m02 = FloatVector.fromArray(SPECIES, mm, i + 2 * stride);
+        FloatVector m03 = FloatVector.fromArray(SPECIES, mm, i + 3 * stride);
+        FloatVector m10 = FloatVector.fromArray(SPECIES, mm, i + 4 * stride);
+        FloatVector m11 = FloatVector.fromArray(SPECIES, mm, i + 5 * stride);
+        FloatVector m12 = FloatVector.fromArray(SPECIES, mm, i + 6 * stride);
+        FloatVector m13 = FloatVector.fromArray(SPECIES, mm, i + 7 * stride);
+        FloatVector m20 = FloatVector.fromArray(SPECIES, mm, i + 8 * stride);
+        FloatVector m21 = FloatVector.fromArray(SPECIES, mm, i + 9 * stride);
+        FloatVector m22 = FloatVector.fromArray(SPECIES, mm, i + 10 * stride);
+        FloatVector m23 = FloatVector.fromArray(SPECIES, mm, i + 11 * stride);
+        FloatVector m30 = FloatVector.fromArray(SPECIES, mm, i + 12 * stride);
+        FloatVector m31 = FloatVector.fromArray(SPECIES, mm, i + 13 * stride);
+        FloatVector m32 = FloatVector.fromArray(SPECIES, mm, i + 14 * stride);
+        FloatVector m33 = FloatVector.fromArray(SPECIES, mm, i + 15 * stride);
+        // Rows: a_b = m0b + m1b + m2b, c_b = m1b - m2b - m3b; then the same on the columns.
+        FloatVector a0 = m00.add(m10).add(m20);
+        FloatVector a1 = m01.add(m11).add(m21);
+        FloatVector a2 = m02.add(m12).add(m22);
+        FloatVector a3 = m03.add(m13).add(m23);
+        FloatVector c0 = m10.sub(m20).sub(m30);
+        FloatVector c1 = m11.sub(m21).sub(m31);
+        FloatVector c2 = m12.sub(m22).sub(m32);
+        FloatVector c3 = m13.sub(m23).sub(m33);
+        a0.add(a1).add(a2).intoArray(out, 0);
+        a1.sub(a2).sub(a3).intoArray(out, LANES);
+        c0.add(c1).add(c2).intoArray(out, 2 * LANES);
+        c1.sub(c2).sub(c3).intoArray(out, 3 * LANES);
     }
 
     /** Writes one output row: residual added, activation applied. */
