@@ -88,9 +88,9 @@ final class DepthwiseConv {
             // Rows and columns of each phase plane: as far as the windows reach, padding included.
             hh = Math.ceilDiv((g.outH() - 1) * s + kh, s);
             ww = Math.ceilDiv((g.outW() - 1) * s + kw, s);
-            int phaseSize = hh * ww;
-            int planes = s * s * phaseSize;
-            run = g.outH() * ww;
+            int phaseSize = Math.multiplyExact(hh, ww);
+            int planes = Math.multiplyExact(s * s, phaseSize);
+            run = Math.multiplyExact(g.outH(), ww);
             acc = planes + lanes + kw;
             int need = acc + SPECIES.loopBound(run + lanes - 1);
             if (buf.length < need) {

@@ -67,11 +67,11 @@ final class WinogradConv {
         }
 
         int tiles() {
-            return tilesH * tilesW;
+            return Math.multiplyExact(tilesH, tilesW);
         }
 
         int splitPlane() {
-            return rows * 2 * half;
+            return Math.multiplyExact(rows, 2 * half);
         }
     }
 
