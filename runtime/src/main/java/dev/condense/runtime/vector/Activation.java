@@ -3,6 +3,7 @@ package dev.condense.runtime.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The plan compiler fuses a Relu, Clip (ReLU6) or LeakyRelu that is the only consumer of a
@@ -31,18 +32,48 @@ public record Activation(Kind kind, float min, float max, float alpha) {
     public float apply(float v) {
         return switch (kind) {
             case NONE -> v;
-            case RELU -> v > 0 ? v : 0f;
+            case RELU -> v <= 0 ? 0f : v;   // NaN stays NaN, -0 becomes 0, as Math.max(v, 0)
             case CLIP -> Math.min(Math.max(v, min), max);
             case LEAKY_RELU -> v >= 0 ? v : v * alpha;
         };
     }
 
-    public FloatVector apply(FloatVector v) {
-        return switch (kind) {
-            case NONE -> v;
-            case RELU -> v.max(0f);
-            case CLIP -> v.max(min).min(max);
-            case LEAKY_RELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
-        };
+    /**
+     * {@code dst[to + j] = apply(src[from + j] + bias + add[addFrom + j])} for {@code j < n}, in
+     * place when {@code dst} is {@code src}; {@code add} (a residual) may be null. Kernels finish
+     * their output rows through this loop rather than applying the activation vector by vector
+     * through a method: a vector passed to or returned from a call that the JIT does not inline
+     * (and it declines calls in large kernels) is boxed on the heap, which cost more than the whole
+     * computation of a depthwise layer. Max and min are a compare and a blend: {@link FloatVector#max}
+     * is exact about NaN and signed zeros in a sequence several times longer, and the blends give
+     * the same results (NaN stays NaN, -0 against a bound of 0 gives 0).
+     */
+    public void finish(float[] src, int from, float bias, float[] add, int addFrom, float[] dst, int to, int n) {
+        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+        int lanes = species.length();
+        boolean leaky = kind == Kind.LEAKY_RELU;
+        boolean clamp = kind == Kind.RELU || kind == Kind.CLIP;
+        FloatVector vb = FloatVector.broadcast(species, bias);
+        FloatVector lo = FloatVector.broadcast(species, min);
+        FloatVector hi = FloatVector.broadcast(species, max);
+        FloatVector slope = FloatVector.broadcast(species, alpha);
+        FloatVector zero = FloatVector.zero(species);
+        int j = 0;
+        for (int bound = species.loopBound(n); j < bound; j += lanes) {
+            FloatVector v = FloatVector.fromArray(species, src, from + j).add(vb);
+            if (add != null) {
+                v = v.add(FloatVector.fromArray(species, add, addFrom + j));
+            }
+            if (clamp) {
+                v = v.blend(lo, v.compare(VectorOperators.LE, lo));
+                v = v.blend(hi, v.compare(VectorOperators.GE, hi));
+            } else if (leaky) {
+                v = v.blend(v.mul(slope), v.compare(VectorOperators.LT, zero));
+            }
+            v.intoArray(dst, to + j);
+        }
+        for (; j < n; j++) {
+            dst[to + j] = apply(src[from + j] + bias + (add == null ? 0f : add[addFrom + j]));
+        }
     }
 }

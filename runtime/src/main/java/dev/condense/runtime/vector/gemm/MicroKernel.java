@@ -1,6 +1,9 @@
 // The innermost GEMM loop: a 6 x (2 vectors) tile of C accumulated in registers over one K-block.
 package dev.condense.runtime.vector.gemm;
 
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -145,18 +148,34 @@ final class MicroKernel {
             c51 = c51.add(FloatVector.fromArray(SPECIES, residual, rOff + 5 * ldc + LANES));
         }
         if (clamp) {
-            c00 = c00.max(lo).min(hi);
-            c01 = c01.max(lo).min(hi);
-            c10 = c10.max(lo).min(hi);
-            c11 = c11.max(lo).min(hi);
-            c20 = c20.max(lo).min(hi);
-            c21 = c21.max(lo).min(hi);
-            c30 = c30.max(lo).min(hi);
-            c31 = c31.max(lo).min(hi);
-            c40 = c40.max(lo).min(hi);
-            c41 = c41.max(lo).min(hi);
-            c50 = c50.max(lo).min(hi);
-            c51 = c51.max(lo).min(hi);
+            // max and min as a compare and a blend each (see Activation.atLeast), written out here
+            // because a call from this method would not be inlined and would box every vector.
+            FloatVector vlo = FloatVector.broadcast(SPECIES, lo);
+            FloatVector vhi = FloatVector.broadcast(SPECIES, hi);
+            c00 = c00.blend(vlo, c00.compare(LE, vlo));
+            c00 = c00.blend(vhi, c00.compare(GE, vhi));
+            c01 = c01.blend(vlo, c01.compare(LE, vlo));
+            c01 = c01.blend(vhi, c01.compare(GE, vhi));
+            c10 = c10.blend(vlo, c10.compare(LE, vlo));
+            c10 = c10.blend(vhi, c10.compare(GE, vhi));
+            c11 = c11.blend(vlo, c11.compare(LE, vlo));
+            c11 = c11.blend(vhi, c11.compare(GE, vhi));
+            c20 = c20.blend(vlo, c20.compare(LE, vlo));
+            c20 = c20.blend(vhi, c20.compare(GE, vhi));
+            c21 = c21.blend(vlo, c21.compare(LE, vlo));
+            c21 = c21.blend(vhi, c21.compare(GE, vhi));
+            c30 = c30.blend(vlo, c30.compare(LE, vlo));
+            c30 = c30.blend(vhi, c30.compare(GE, vhi));
+            c31 = c31.blend(vlo, c31.compare(LE, vlo));
+            c31 = c31.blend(vhi, c31.compare(GE, vhi));
+            c40 = c40.blend(vlo, c40.compare(LE, vlo));
+            c40 = c40.blend(vhi, c40.compare(GE, vhi));
+            c41 = c41.blend(vlo, c41.compare(LE, vlo));
+            c41 = c41.blend(vhi, c41.compare(GE, vhi));
+            c50 = c50.blend(vlo, c50.compare(LE, vlo));
+            c50 = c50.blend(vhi, c50.compare(GE, vhi));
+            c51 = c51.blend(vlo, c51.compare(LE, vlo));
+            c51 = c51.blend(vhi, c51.compare(GE, vhi));
         }
         c00.intoArray(c, cOff + 0 * ldc);
         c01.intoArray(c, cOff + 0 * ldc + LANES);

@@ -177,29 +177,9 @@ public final class Sgemm {
         if (!hasBias && residual == null && act.isNone()) {
             return;
         }
-        int lanes = MicroKernel.LANES;
         for (int r = 0; r < rows; r++) {
             int off = cIndex + r * ldc;
-            int roff = rIndex + r * ldc;
-            float bv = hasBias ? bias[row0 + r] : 0f;
-            int j = 0;
-            if (residual == null) {
-                for (; j + lanes <= width; j += lanes) {
-                    act.apply(FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv)).intoArray(c, off + j);
-                }
-                for (; j < width; j++) {
-                    c[off + j] = act.apply(c[off + j] + bv);
-                }
-            } else {
-                for (; j + lanes <= width; j += lanes) {
-                    FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, c, off + j).add(bv)
-                            .add(FloatVector.fromArray(MicroKernel.SPECIES, residual, roff + j));
-                    act.apply(v).intoArray(c, off + j);
-                }
-                for (; j < width; j++) {
-                    c[off + j] = act.apply(c[off + j] + bv + residual[roff + j]);
-                }
-            }
+            act.finish(c, off, hasBias ? bias[row0 + r] : 0f, residual, rIndex + r * ldc, c, off, width);
         }
     }
 

@@ -106,7 +106,6 @@ public final class TransposedGemm {
     public static void writeBack(float[] ct, int ctOff, int m, int n, int m0, int m1, float[] y, int yOff,
                                  float[] bias, float[] residual, int rOff, Activation act) {
         int mpad = Math.ceilDiv(m, NR) * NR;
-        int lanes = MicroKernel.LANES;
         for (int c0 = m0; c0 < m1; c0 += NR) {
             int width = Math.min(NR, m1 - c0);
             for (int i = 0; i < n; i++) {
@@ -117,24 +116,8 @@ public final class TransposedGemm {
                 }
             }
             for (int c = c0; c < c0 + width; c++) {
-                float bv = bias == null ? 0f : bias[c];
                 int row = yOff + c * n;
-                int res = rOff + c * n;
-                int i = 0;
-                for (; i + lanes <= n; i += lanes) {
-                    FloatVector v = FloatVector.fromArray(MicroKernel.SPECIES, y, row + i).add(bv);
-                    if (residual != null) {
-                        v = v.add(FloatVector.fromArray(MicroKernel.SPECIES, residual, res + i));
-                    }
-                    act.apply(v).intoArray(y, row + i);
-                }
-                for (; i < n; i++) {
-                    float v = y[row + i] + bv;
-                    if (residual != null) {
-                        v += residual[res + i];
-                    }
-                    y[row + i] = act.apply(v);
-                }
+                act.finish(y, row, bias == null ? 0f : bias[c], residual, rOff + c * n, y, row, n);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.condense.runtime.vector.ops;
 
 import dev.condense.ops.ClipAttrs;
 import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Activation;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
 import dev.condense.runtime.vector.Operand;
@@ -42,23 +43,19 @@ final class Clip {
         return arena -> {
             float min = lo == null ? Float.NEGATIVE_INFINITY : Kernels.scalar(lo, arena);
             float max = hi == null ? Float.POSITIVE_INFINITY : Kernels.scalar(hi, arena);
-            Elementwise.apply(parallel, (xa, xo, ya, yo, m) -> apply(xa, xo, ya, yo, m, min, max),
+            Activation clip = Activation.clip(min, max);
+            Elementwise.apply(parallel, (xa, xo, ya, yo, m) -> clip.finish(xa, xo, 0f, null, 0, ya, yo, m),
                     x.array(arena), x.offset(), arena, y.offset(), n);
         };
     }
 
     private static Kernel constantBounds(KernelContext ctx, float min, float max) throws SessionException {
-        return Elementwise.unary(ctx, (x, xo, y, yo, n) -> apply(x, xo, y, yo, n, min, max));
+        Activation clip = Activation.clip(min, max);
+        return Elementwise.unary(ctx, (x, xo, y, yo, n) -> clip.finish(x, xo, 0f, null, 0, y, yo, n));
     }
 
     static void apply(float[] x, int xo, float[] y, int yo, int n, float min, float max) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xo + i).max(min).min(max).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] = reference(x[xo + i], min, max);
-        }
+        Activation.clip(min, max).finish(x, xo, 0f, null, 0, y, yo, n);
     }
 
     static float reference(float x, float min, float max) {

@@ -372,17 +372,29 @@ final class Conv {
 
     private static final jdk.incubator.vector.VectorSpecies<Float> SPECIES =
             jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-    /** Lane i takes element 2i of the pair (a, b): a's even lanes, then b's. */
-    private static final jdk.incubator.vector.VectorShuffle<Float> EVENS = pairShuffle(0);
-    private static final jdk.incubator.vector.VectorShuffle<Float> ODDS = pairShuffle(1);
+    /**
+     * Lane i takes element 2i + parity of its vector, for i below half the lanes, and element
+     * 2(i - lanes/2) + parity past that: a vector's even (or odd) lanes land in its low half under
+     * this shuffle, and the next vector's in its high half, so a blend of the two is the even (odd)
+     * lanes of the pair. One-vector shuffles are single permute instructions; the two-vector form
+     * of {@code rearrange} is not, and took most of a stride-2 depthwise layer's time.
+     */
+    private static final jdk.incubator.vector.VectorShuffle<Float> EVENS = halfShuffle(0);
+    private static final jdk.incubator.vector.VectorShuffle<Float> ODDS = halfShuffle(1);
+    /** The high half of the lanes. */
+    private static final jdk.incubator.vector.VectorMask<Float> HIGH = highHalf();
 
-    private static jdk.incubator.vector.VectorShuffle<Float> pairShuffle(int parity) {
+    private static jdk.incubator.vector.VectorMask<Float> highHalf() {
+        boolean[] high = new boolean[SPECIES.length()];
+        java.util.Arrays.fill(high, SPECIES.length() / 2, high.length, true);
+        return jdk.incubator.vector.VectorMask.fromArray(SPECIES, high, 0);
+    }
+
+    private static jdk.incubator.vector.VectorShuffle<Float> halfShuffle(int parity) {
         int lanes = SPECIES.length();
         int[] source = new int[lanes];
         for (int i = 0; i < lanes; i++) {
-            int from = 2 * i + parity;
-            // Indices past the first vector are "exceptional": rearrange(s, b) takes them from b.
-            source[i] = from < lanes ? from : from - 2 * lanes;
+            source[i] = 2 * (i % (lanes / 2)) + parity;
         }
         return jdk.incubator.vector.VectorShuffle.fromValues(SPECIES, source);
     }
@@ -391,7 +403,8 @@ final class Conv {
      * Writes one input row, shifted right by {@code padLeft} columns, into its even and odd column
      * rows ({@code half} columns each). Input column {@code ix = 2t + q} lands at padded column
      * {@code ix + padLeft}: plane {@code (q + padLeft) & 1}, index {@code t + ((q + padLeft) >> 1)}.
-     * Two vectors of input at a time are split into their even and odd lanes with two shuffles;
+     * Two vectors of input at a time are split into their even and odd lanes with four one-vector
+     * shuffles and two blends;
      * the tail goes element by element.
      */
     static void splitRow(float[] x, int from, int width, int padLeft, int half, float[] dst, int even, int odd) {
@@ -404,13 +417,18 @@ final class Conv {
         // Columns of each parity that fit their plane's row.
         int evens = Math.min((width + 1) >> 1, evenPlane + half - evenBase);
         int odds = Math.min(width >> 1, oddPlane + half - oddBase);
+        // Pairs of input vectors that fit both parities' rows and the input row.
+        int both = Math.min(Math.min(evens, odds), width >> 1);
         int t = 0;
-        for (; t + lanes <= evens && t + lanes <= odds && 2 * t + 2 * lanes <= width; t += lanes) {
-            jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t);
-            jdk.incubator.vector.FloatVector b =
-                    jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + 2 * t + lanes);
-            a.rearrange(EVENS, b).intoArray(dst, evenBase + t);
-            a.rearrange(ODDS, b).intoArray(dst, oddBase + t);
+        if (both >= lanes) {
+            for (; t + lanes <= both; t += lanes) {
+                split(x, from + 2 * t, dst, evenBase + t, oddBase + t);
+            }
+            if (t < both) {
+                // One more pair ending at the last full one: it rewrites a few columns with the same values.
+                split(x, from + 2 * (both - lanes), dst, evenBase + both - lanes, oddBase + both - lanes);
+                t = both;
+            }
         }
         // The rest as two strided runs, one per parity: no per-element parity test.
         for (int u = t; u < evens; u++) {
@@ -419,6 +437,14 @@ final class Conv {
         for (int u = t; u < odds; u++) {
             dst[oddBase + u] = x[from + 2 * u + 1];
         }
+    }
+
+    /** The even and odd lanes of the two input vectors at {@code from}, to {@code even} and {@code odd}. */
+    private static void split(float[] x, int from, float[] dst, int even, int odd) {
+        jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from);
+        jdk.incubator.vector.FloatVector b = jdk.incubator.vector.FloatVector.fromArray(SPECIES, x, from + SPECIES.length());
+        a.rearrange(EVENS).blend(b.rearrange(EVENS), HIGH).intoArray(dst, even);
+        a.rearrange(ODDS).blend(b.rearrange(ODDS), HIGH).intoArray(dst, odd);
     }
 
     private static BPacker source(float[] xa, int offset, int cg, Geometry g) {

@@ -6,6 +6,7 @@ import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.Operand;
 import dev.condense.runtime.vector.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -174,6 +175,14 @@ final class DepthwiseConv {
         int o7 = offsets[t0 + 7];
         int o8 = offsets[t0 + 8];
         FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        // The activation is written out with the vector operations themselves (see
+        // Activation.finish): ReLU and Clip as two compares and blends, LeakyRelu as one.
+        boolean clamp = act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP;
+        boolean leaky = act.kind() == Activation.Kind.LEAKY_RELU;
+        FloatVector lo = FloatVector.broadcast(SPECIES, act.min());
+        FloatVector hi = FloatVector.broadcast(SPECIES, act.max());
+        FloatVector slope = FloatVector.broadcast(SPECIES, act.alpha());
+        FloatVector zero = FloatVector.zero(SPECIES);
         for (int i = 0; i < run; i += lanes) {
             FloatVector sum = first ? b : FloatVector.fromArray(SPECIES, buf, acc + i);
             sum = FloatVector.fromArray(SPECIES, buf, o0 + i).fma(w0, sum);
@@ -185,7 +194,13 @@ final class DepthwiseConv {
             sum = FloatVector.fromArray(SPECIES, buf, o6 + i).fma(w6, sum);
             sum = FloatVector.fromArray(SPECIES, buf, o7 + i).fma(w7, sum);
             sum = FloatVector.fromArray(SPECIES, buf, o8 + i).fma(w8, sum);
-            act.apply(sum).intoArray(buf, acc + i);
+            if (clamp) {
+                sum = sum.blend(lo, sum.compare(VectorOperators.LE, lo));
+                sum = sum.blend(hi, sum.compare(VectorOperators.GE, hi));
+            } else if (leaky) {
+                sum = sum.blend(sum.mul(slope), sum.compare(VectorOperators.LT, zero));
+            }
+            sum.intoArray(buf, acc + i);
         }
     }
 
@@ -215,14 +230,25 @@ final class DepthwiseConv {
         }
     }
 
-    /** {@link System#arraycopy}, with short rows (a 7x7 map's) copied in a loop rather than paying its call. */
+    /**
+     * {@link System#arraycopy} for a row: whole vectors, the last one overlapping the one before
+     * when the row is not a multiple of the vector length (a 14- or 28-pixel row is two or four
+     * vectors, not a vector and a scalar tail); rows narrower than a vector, one float at a time.
+     */
     private static void copy(float[] src, int from, float[] dst, int to, int n) {
-        if (n >= 32) {
-            System.arraycopy(src, from, dst, to, n);
+        int lanes = SPECIES.length();
+        if (n < lanes) {
+            for (int i = 0; i < n; i++) {
+                dst[to + i] = src[from + i];
+            }
             return;
         }
-        for (int i = 0; i < n; i++) {
-            dst[to + i] = src[from + i];
+        int i = 0;
+        for (; i + lanes <= n; i += lanes) {
+            FloatVector.fromArray(SPECIES, src, from + i).intoArray(dst, to + i);
+        }
+        if (i < n) {
+            FloatVector.fromArray(SPECIES, src, from + n - lanes).intoArray(dst, to + n - lanes);
         }
     }
 
@@ -270,14 +296,7 @@ final class DepthwiseConv {
                 }
             }
             if (!act.isNone()) {
-                int ox = 0;
-                int bound = SPECIES.loopBound(outW);
-                for (; ox < bound; ox += lanes) {
-                    act.apply(FloatVector.fromArray(SPECIES, y, row + ox)).intoArray(y, row + ox);
-                }
-                for (; ox < outW; ox++) {
-                    y[row + ox] = act.apply(y[row + ox]);
-                }
+                act.finish(y, row, 0f, null, 0, y, row, outW);
             }
         }
     }

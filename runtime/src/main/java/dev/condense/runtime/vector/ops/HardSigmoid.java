@@ -6,6 +6,7 @@ import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Both loops use a fused multiply-add, so body and tail round alike. */
@@ -25,8 +26,12 @@ final class HardSigmoid {
 
     static void apply(float[] x, int xo, float[] y, int yo, int n, float alpha, float beta) {
         int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xo + i).fma(alpha, beta).min(1f).max(0f).intoArray(y, yo + i);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i).fma(alpha, beta);
+            v = v.blend(zero, v.compare(VectorOperators.LE, zero));
+            v.blend(one, v.compare(VectorOperators.GE, one)).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
             y[yo + i] = reference(x[xo + i], alpha, beta);

@@ -5,6 +5,7 @@ import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** ONNX defines it as x * HardSigmoid(x) with alpha 1/6 and beta 0.5; both loops use that form. */
@@ -23,9 +24,14 @@ final class HardSwish {
 
     static void apply(float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            v.mul(v.fma(ALPHA, BETA).min(1f).max(0f)).intoArray(y, yo + i);
+            FloatVector gate = v.fma(ALPHA, BETA);
+            gate = gate.blend(zero, gate.compare(VectorOperators.LE, zero));
+            gate = gate.blend(one, gate.compare(VectorOperators.GE, one));
+            v.mul(gate).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
             y[yo + i] = reference(x[xo + i]);

@@ -2,6 +2,7 @@
 package dev.condense.runtime.vector.ops;
 
 import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Activation;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
 import jdk.incubator.vector.FloatVector;
@@ -21,14 +22,7 @@ final class Relu {
 
     /** The vector loop over {@code n} floats; the tail uses the scalar definition. */
     static void apply(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            v.max(0f).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] = reference(x[xo + i]);
-        }
+        Activation.RELU.finish(x, xo, 0f, null, 0, y, yo, n);
     }
 
     /** The scalar definition, the reference the vector loop is tested against. */

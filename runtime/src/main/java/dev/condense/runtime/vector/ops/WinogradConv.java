@@ -420,7 +420,7 @@ final class WinogradConv {
             }
             for (int dy = 0; dy < 2 && 2 * ty + dy < outH; dy++) {
                 int oy = 2 * ty + dy;
-                finishRow(rows, dy * rowLen, y, yOff + oy * outW, outW, residual, rOff + oy * outW, act);
+                act.finish(rows, dy * rowLen, 0f, residual, rOff + oy * outW, y, yOff + oy * outW, outW);
             }
         }
     }
@@ -460,29 +460,6 @@ final class WinogradConv {
         a1.sub(a2).sub(a3).intoArray(out, LANES);
         c0.add(c1).add(c2).intoArray(out, 2 * LANES);
         c1.sub(c2).sub(c3).intoArray(out, 3 * LANES);
-    }
-
-    /** Writes one output row: residual added, activation applied. */
-    private static void finishRow(float[] src, int from, float[] y, int to, int n, float[] residual, int rOff,
-                                  Activation act) {
-        int j = 0;
-        int bound = SPECIES.loopBound(n);
-        if (residual == null) {
-            for (; j < bound; j += LANES) {
-                act.apply(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(y, to + j);
-            }
-            for (; j < n; j++) {
-                y[to + j] = act.apply(src[from + j]);
-            }
-        } else {
-            for (; j < bound; j += LANES) {
-                act.apply(FloatVector.fromArray(SPECIES, src, from + j)
-                        .add(FloatVector.fromArray(SPECIES, residual, rOff + j))).intoArray(y, to + j);
-            }
-            for (; j < n; j++) {
-                y[to + j] = act.apply(src[from + j] + residual[rOff + j]);
-            }
-        }
     }
 
     /** Lane 2k takes lane {@code from + k} of a, lane 2k+1 lane {@code from + k} of b. */
