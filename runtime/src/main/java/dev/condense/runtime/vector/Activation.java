@@ -42,11 +42,11 @@ public record Activation(Kind kind, float min, float max, float alpha) {
      * {@code dst[to + j] = apply(src[from + j] + bias + add[addFrom + j])} for {@code j < n}, in
      * place when {@code dst} is {@code src}; {@code add} (a residual) may be null. Kernels finish
      * their output rows through this loop rather than applying the activation vector by vector
-     * through a method: a vector passed to or returned from a call that the JIT does not inline
-     * (and it declines calls in large kernels) is boxed on the heap, which cost more than the whole
-     * computation of a depthwise layer. Max and min are a compare and a blend: {@link FloatVector#max}
-     * is exact about NaN and signed zeros in a sequence several times longer, and the blends give
-     * the same results (NaN stays NaN, -0 against a bound of 0 gives 0).
+     * through a method: a vector passed to or returned from a call that the JIT declines to inline
+     * (and it declines calls in large kernels) is boxed on the heap. Max and min are a compare and
+     * a blend: {@link FloatVector#max} is exact about NaN and signed zeros in a sequence several
+     * times longer, and the blends give the same results (NaN stays NaN, -0 against a bound of 0
+     * gives 0).
      */
     public void finish(float[] src, int from, float bias, float[] add, int addFrom, float[] dst, int to, int n) {
         VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;

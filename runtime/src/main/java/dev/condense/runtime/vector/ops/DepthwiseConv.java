@@ -142,9 +142,9 @@ final class DepthwiseConv {
         }
     }
 
-    /** The weight of tap {@code t} across a vector; zero past the last tap. */
-    private static FloatVector weight(float[] w, int wOff, int taps, int t) {
-        return FloatVector.broadcast(SPECIES, t < taps ? w[wOff + t] : 0f);
+    /** The weight of tap {@code t}; zero past the last tap. */
+    private static float weight(float[] w, int wOff, int taps, int t) {
+        return t < taps ? w[wOff + t] : 0f;
     }
 
     /**
@@ -156,15 +156,15 @@ final class DepthwiseConv {
                              float bias, Activation act) {
         int lanes = SPECIES.length();
         boolean first = t0 == 0;
-        FloatVector w0 = weight(w, wOff, taps, t0);
-        FloatVector w1 = weight(w, wOff, taps, t0 + 1);
-        FloatVector w2 = weight(w, wOff, taps, t0 + 2);
-        FloatVector w3 = weight(w, wOff, taps, t0 + 3);
-        FloatVector w4 = weight(w, wOff, taps, t0 + 4);
-        FloatVector w5 = weight(w, wOff, taps, t0 + 5);
-        FloatVector w6 = weight(w, wOff, taps, t0 + 6);
-        FloatVector w7 = weight(w, wOff, taps, t0 + 7);
-        FloatVector w8 = weight(w, wOff, taps, t0 + 8);
+        FloatVector w0 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0));
+        FloatVector w1 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 1));
+        FloatVector w2 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 2));
+        FloatVector w3 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 3));
+        FloatVector w4 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 4));
+        FloatVector w5 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 5));
+        FloatVector w6 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 6));
+        FloatVector w7 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 7));
+        FloatVector w8 = FloatVector.broadcast(SPECIES, weight(w, wOff, taps, t0 + 8));
         int o0 = offsets[t0];
         int o1 = offsets[t0 + 1];
         int o2 = offsets[t0 + 2];

@@ -255,11 +255,16 @@ final class Pooling {
             // otherwise they are gathered, lane i reading column (ow + i) * stride.
             int bound = interiorLo + S.loopBound(interiorHi - interiorLo);
             float divisor = rowCount * kw;
+            // (The loads are written out in both forms: a helper returning a vector would box it
+            // whenever the JIT declined to inline the call.)
             for (; ow < bound; ow += S.length()) {
                 int w0 = vo + ow * sw - pw;
-                FloatVector acc = load(v, w0, sw);
+                FloatVector acc = sw == 1 ? FloatVector.fromArray(S, v, w0)
+                        : FloatVector.fromArray(S, v, w0, laneOffsets, 0);
                 for (int k = 1; k < kw; k++) {
-                    FloatVector t = load(v, w0 + k * dw, sw);
+                    int at = w0 + k * dw;
+                    FloatVector t = sw == 1 ? FloatVector.fromArray(S, v, at)
+                            : FloatVector.fromArray(S, v, at, laneOffsets, 0);
                     acc = max ? acc.max(t) : acc.add(t);
                 }
                 (max ? acc : acc.div(divisor)).intoArray(y, yr + ow);
@@ -268,11 +273,6 @@ final class Pooling {
                 y[yr + ow] = column(v, vo, ow, rowCount, max);
             }
         }
-    }
-
-    /** S.length() floats of {@code v} from {@code at}, {@code stride} apart. */
-    private FloatVector load(float[] v, int at, int stride) {
-        return stride == 1 ? FloatVector.fromArray(S, v, at) : FloatVector.fromArray(S, v, at, laneOffsets, 0);
     }
 
     /** Output column {@code ow} of the reduced row {@code v}, in scalar arithmetic. */
