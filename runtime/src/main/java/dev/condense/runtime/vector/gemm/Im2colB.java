@@ -126,13 +126,16 @@ public final class Im2colB implements BPacker {
                     int i = 0;
                     while (i < run) {
                         int piece = Math.min(nr - lane, run - i);
-                        // A whole vector whenever one fits before the panel's end, at any lane:
+                        // A whole vector whenever one fits before the panel row's end, at any lane:
                         // rows of 28 or 14 outputs start mid-panel, and copying them element by
-                        // element made packing, not the multiply, the cost of those layers.
-                        if (piece >= lanes) {
+                        // element made packing, not the multiply, the cost of those layers. A
+                        // shorter piece is copied as a whole vector too when the vector stays in
+                        // the panel row: the lanes past the piece are rewritten by the pieces that
+                        // follow in this row, or zeroed below when they lie past the last column.
+                        if (piece >= lanes || (lane + lanes <= nr && s + i + lanes <= src.length)) {
                             jdk.incubator.vector.FloatVector.fromArray(MicroKernel.SPECIES, src, s + i)
                                     .intoArray(dst, base + lane);
-                            piece = lanes;
+                            piece = Math.min(piece, lanes);
                         } else {
                             for (int t = 0; t < piece; t++) {
                                 dst[base + lane + t] = src[s + i + t];
