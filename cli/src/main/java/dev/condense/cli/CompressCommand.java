@@ -121,9 +121,7 @@ final class CompressCommand implements Callable<Integer> {
         if (!Files.isDirectory(folder)) {
             throw new UserException("the output's folder " + folder + " does not exist");
         }
-        if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
-            throw new UserException("the output " + output + " is the input; write to another file");
-        }
+        ModelFiles.checkOutput(input, output, null);
         if (report != null) {
             for (Path p : List.of(input, output)) {
                 if (report.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())

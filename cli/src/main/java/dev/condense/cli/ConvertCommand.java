@@ -61,9 +61,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ModelLoadException, IOException, UserException, FormatException {
-        if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
-            throw new UserException("the output " + output + " is the input; write to another file");
-        }
+        ModelFiles.checkOutput(input, output, externalData);
         if (externalThreshold < 0) {
             throw new UserException("--external-threshold must be >= 0, got " + externalThreshold);
         }

@@ -41,19 +41,12 @@ final class DecompressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UserException, FormatException, IOException, ModelLoadException {
-        if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
-            throw new UserException("the output " + output + " is the input; write to another file");
-        }
+        ModelFiles.checkOutput(input, output, externalData);
         OnnxWriter.Options options;
         try {
             options = externalData == null ? OnnxWriter.Options.inline() : OnnxWriter.Options.external(externalData);
         } catch (IllegalArgumentException e) {
             throw new UserException("--external-data: " + e.getMessage());
-        }
-        if (externalData != null && Files.exists(input)
-                && output.toAbsolutePath().getParent().resolve(externalData).toAbsolutePath().normalize()
-                .equals(input.toAbsolutePath().normalize())) {
-            throw new UserException("--external-data " + externalData + " is the input; name another file");
         }
         Model model = DczModel.read(input);
         try {

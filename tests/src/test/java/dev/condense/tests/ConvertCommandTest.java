@@ -91,6 +91,13 @@ class ConvertCommandTest {
         assertTrue(err.toString().contains("is the input"), err.toString());
         assertArrayEquals(bytes, Files.readAllBytes(model));
 
+        // Nor through its external data file, which is named relative to the output's folder.
+        err = new StringWriter();
+        assertEquals(1, condense(err, "convert", model.toString(), "-o", dir.resolve("d.onnx").toString(),
+                "--external-data", "model.onnx"));
+        assertTrue(err.toString().contains("--external-data model.onnx is the input"), err.toString());
+        assertArrayEquals(bytes, Files.readAllBytes(model));
+
         err = new StringWriter();
         assertEquals(1, condense(err, "convert", model.toString(), "-o", dir.resolve("b.onnx").toString(),
                 "--input-shape", "input=1x3x28x28"));
