@@ -2,7 +2,17 @@
 package dev.condense.cli;
 
 import dev.condense.compress.dcz.DczModel;
+import dev.condense.compress.FormatException;
 import dev.condense.compress.pipeline.CompressionPipeline;
+import dev.condense.compress.pipeline.Retraining;
+import dev.condense.data.Dataset;
+import dev.condense.data.DatasetException;
+import dev.condense.data.Split;
+import dev.condense.ir.Model;
+import dev.condense.onnx.OnnxReader;
+import dev.condense.runtime.Backend;
+import dev.condense.runtime.SessionException;
+import dev.condense.train.TrainConfig;
 import dev.condense.compress.pipeline.CompressionPreset;
 import dev.condense.compress.pipeline.CompressionReport;
 import dev.condense.compress.pipeline.CompressionResult;
@@ -83,33 +93,123 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--no-gzip-baseline", description = "do not gzip the input for the baseline (saves time on large models)")
     boolean noGzip;
 
+    @Option(names = "--retrain", description = "retrain after pruning (masks held) and after sharing (centroids"
+            + " fine-tuned) on --dataset, measuring each stage's accuracy")
+    boolean retrain;
+
+    @Option(names = "--prune-epochs", paramLabel = "N", defaultValue = "3",
+            description = "with --retrain: epochs after each pruning step (default: ${DEFAULT-VALUE})")
+    int pruneEpochs;
+
+    @Option(names = "--share-epochs", paramLabel = "N", defaultValue = "1",
+            description = "with --retrain: epochs of centroid fine-tuning (default: ${DEFAULT-VALUE})")
+    int shareEpochs;
+
+    @Option(names = "--iterations", paramLabel = "K", defaultValue = "1",
+            description = "with --retrain: prune in K steps towards the target, retraining after each (default: ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--backend", paramLabel = "B", defaultValue = "vector",
+            description = "with --retrain: the engine that measures each stage's accuracy (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @picocli.CommandLine.Mixin
+    DatasetArgs datasetArgs = new DatasetArgs();
+
+    @picocli.CommandLine.Mixin
+    TrainOptions trainOptions = new TrainOptions();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws UserException, ModelLoadException, IOException {
+    public Integer call() throws UserException, ModelLoadException, IOException, FormatException, DatasetException,
+            SessionException {
         checkPaths();
         CompressionPipeline pipeline = pipeline();
+        PrintWriter out = spec.commandLine().getOut();
+        RetrainHook hook = retrain ? retrainHook(out) : null;
+        if (hook != null) {
+            pipeline = pipeline.withRetraining(hook, iterations);
+        } else if (datasetArgs.given() || pruneEpochs != 3 || shareEpochs != 1 || iterations != 1) {
+            throw new UserException("--dataset, --prune-epochs, --share-epochs and --iterations go with --retrain");
+        }
         CompressionResult result;
         try {
             result = pipeline.compress(input, output, !noGzip);
         } catch (IllegalArgumentException e) {
             // A rule naming no layer, a preset that does not fit the model, the output being the input.
             throw new UserException(e.getMessage());
+        } catch (Retraining.RetrainingException e) {
+            throw new UserException(e.getMessage());
         }
         CompressionReport r = result.report();
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s -> %s  (preset %s%s%s%s)%n", input, output, preset, noPrune ? ", no pruning" : "",
-                noShare ? ", no sharing" : "", noHuffman ? ", no Huffman" : "");
+        out.printf("%s -> %s  (preset %s%s%s%s%s)%n", input, output, preset, noPrune ? ", no pruning" : "",
+                noShare ? ", no sharing" : "", noHuffman ? ", no Huffman" : "", retrain ? ", retrained" : "");
         out.print(r.table());
         out.println("time    " + r.phaseMillis().entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f s", e.getValue() / 1000))
                 .collect(Collectors.joining(", ")));
+        String json = r.toJson();
+        if (hook != null) {
+            try {
+                hook.record("dcz", ModelFiles.read(output));
+            } catch (Retraining.RetrainingException e) {
+                throw new UserException(e.getMessage());
+            }
+            out.print(stageTable(hook.stages(), r));
+            json = withStages(json, hook.stages());
+        }
         if (report != null) {
-            writeReport(report, r.toJson());
+            writeReport(report, json);
             out.printf("wrote   %s%n", report);
         }
         return 0;
+    }
+
+    private RetrainHook retrainHook(PrintWriter out) throws UserException, ModelLoadException, DatasetException,
+            IOException {
+        if (pruneEpochs < 1 || shareEpochs < 1) {
+            throw new UserException("--prune-epochs and --share-epochs must be at least 1");
+        }
+        if (iterations < 1 || iterations > 100) {
+            throw new UserException("--iterations must lie in [1, 100], got " + iterations);
+        }
+        Model model = OnnxReader.read(input);
+        Dataset train = DatasetArgs.normalizedFor(datasetArgs.open(Split.TRAIN, EvalCommand.sampleShape(model)), model);
+        Dataset test = datasetArgs.open(Split.TEST, train.sampleShape()).withNormalization(train.normalization());
+        TrainConfig prune = trainOptions.apply(TrainConfig.fineTune(pruneEpochs));
+        TrainConfig share = trainOptions.apply(TrainConfig.fineTune(shareEpochs).withLearningRate(
+                trainOptions.learningRate != null ? trainOptions.learningRate : TrainConfig.fineTune(1).learningRate() / 5));
+        Backend b = SessionArgs.backend("--backend", backend);
+        return new RetrainHook(train, test, prune, share, SessionArgs.options(b, SessionArgs.threads(null), null), out);
+    }
+
+    /** The stages in the layout of Deep Compression's tables: accuracy, and its change against the dense model. */
+    static String stageTable(List<RetrainHook.StageAccuracy> stages, CompressionReport r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%n%-20s %8s %8s %8s%n", "stage", "top-1", "top-5", "change"));
+        double dense = stages.getFirst().top1();
+        for (RetrainHook.StageAccuracy s : stages) {
+            b.append(String.format(Locale.ROOT, "%-20s %7.2f%% %7.2f%% %+7.2f%n", s.stage(), 100 * s.top1(),
+                    100 * s.top5(), 100 * (s.top1() - dense)));
+        }
+        RetrainHook.StageAccuracy last = stages.getLast();
+        b.append(String.format(Locale.ROOT, "%s: %.1fx smaller (%,d -> %,d bytes), top-1 %.2f%% -> %.2f%% (%+.2f points)%n",
+                "result", r.ratio(), r.fp32Bytes(), r.archiveBytes(), 100 * dense, 100 * last.top1(),
+                100 * (last.top1() - dense)));
+        return b.toString();
+    }
+
+    private static String withStages(String json, List<RetrainHook.StageAccuracy> stages) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                mapper.readTree(json);
+        com.fasterxml.jackson.databind.node.ArrayNode array = root.putArray("stages");
+        for (RetrainHook.StageAccuracy s : stages) {
+            array.addObject().put("stage", s.stage()).put("top1", s.top1()).put("top5", s.top5());
+        }
+        return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 
     private void checkPaths() throws UserException, IOException {

@@ -26,10 +26,40 @@ public final class MagnitudePruner {
 
     private final LayerRules<PruneCriterion> rules;
     private final PaperPreset preset;
+    /** Where in an iterative schedule this pruner stands: 1 is the final target (see {@link #atStage}). */
+    private final double stage;
 
     private MagnitudePruner(LayerRules<PruneCriterion> rules, PaperPreset preset) {
+        this(rules, preset, 1.0);
+    }
+
+    private MagnitudePruner(LayerRules<PruneCriterion> rules, PaperPreset preset, double stage) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.preset = preset;
+        this.stage = stage;
+    }
+
+    /**
+     * The pruner for step {@code t} (in (0, 1]) of an iterative schedule: a keep fraction f becomes
+     * f^t and a quality factor q becomes q t, so that K steps at t = 1/K, 2/K, ..., 1 prune
+     * geometrically towards the target, each step taking away the same share of what remains.
+     */
+    public MagnitudePruner atStage(double t) {
+        if (!(t > 0 && t <= 1)) {
+            throw new IllegalArgumentException("an iterative pruning stage lies in (0, 1], got " + t);
+        }
+        return new MagnitudePruner(rules, preset, t);
+    }
+
+    private PruneCriterion staged(PruneCriterion c) {
+        if (stage == 1.0) {
+            return c;
+        }
+        return switch (c) {
+            case PruneCriterion.KeepFraction(double f) -> PruneCriterion.keep(Math.pow(f, stage));
+            case PruneCriterion.Quality(double q) -> PruneCriterion.quality(q * stage);
+            case PruneCriterion.Global(double f) -> PruneCriterion.global(Math.pow(f, stage));
+        };
     }
 
     /** Every layer keeps {@code fraction} of its weights. */
@@ -94,9 +124,9 @@ public final class MagnitudePruner {
             Optional<LayerRules.Resolved<PruneCriterion>> resolved = rules.resolve(layers.get(i));
             boolean keyed = resolved.isPresent() && resolved.get().match() != LayerRules.Match.DEFAULT;
             if (presetFractions != null && !keyed) {
-                criteria.add(Optional.of(PruneCriterion.keep(presetFractions.get(i))));
+                criteria.add(Optional.of(staged(PruneCriterion.keep(presetFractions.get(i)))));
             } else {
-                criteria.add(resolved.map(LayerRules.Resolved::value));
+                criteria.add(resolved.map(r -> staged(r.value())));
             }
         }
 

@@ -8,13 +8,17 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Keep fractions from Han, Mao and Dally, "Deep Compression" (ICLR 2016), Tables 4 and 5 (the
- * same figures as Han et al. 2015, "Learning both Weights and Connections", Tables 4 and 5).
+ * Keep fractions from Han, Mao and Dally, "Deep Compression" (ICLR 2016), Tables 2 to 5 (the
+ * same figures as Han et al. 2015, "Learning both Weights and Connections", Tables 2 to 5).
  * A preset lists the paper's layers in network order; it applies to a model whose weight layers,
  * in graph order, are as many and of the same families.
  */
 public enum PaperPreset {
 
+    LENET_300_100("lenet-300-100", "Deep Compression, Table 2 (LeNet-300-100)", List.of("ip1", "ip2", "ip3"),
+            List.of(0.08, 0.09, 0.26)),
+    LENET_5("lenet-5", "Deep Compression, Table 3 (LeNet-5)", List.of("conv1", "conv2", "ip1", "ip2"),
+            List.of(0.66, 0.12, 0.08, 0.19)),
     ALEXNET("alexnet", "Deep Compression, Table 4 (AlexNet)",
             List.of("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"),
             List.of(0.84, 0.38, 0.35, 0.37, 0.37, 0.09, 0.09, 0.25)),
@@ -62,7 +66,7 @@ public enum PaperPreset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("no pruning preset '" + label + "'; there are alexnet, vgg-16");
+        throw new IllegalArgumentException("no pruning preset '" + label + "'; there are lenet-300-100, lenet-5, alexnet, vgg-16");
     }
 
     /**
@@ -78,7 +82,7 @@ public enum PaperPreset {
         }
         for (int i = 0; i < layers.size(); i++) {
             String paperLayer = paperLayers.get(i);
-            WeightLayer.Kind expected = paperLayer.startsWith("fc") ? WeightLayer.Kind.FC : WeightLayer.Kind.CONV;
+            WeightLayer.Kind expected = paperLayer.startsWith("fc") || paperLayer.startsWith("ip") ? WeightLayer.Kind.FC : WeightLayer.Kind.CONV;
             if (layers.get(i).kind() != expected) {
                 throw new IllegalArgumentException("preset " + label + " expects layer " + (i + 1) + " (" + paperLayer
                         + ") to be " + expected.label() + " but the model's layer " + (i + 1) + " is "

@@ -76,9 +76,18 @@ public final class CompressionPipeline {
     private final WeightSharer sharer;
     private final boolean huffman;
     private final LayerRules<Integer> indexBits;
+    private final Retraining retraining;
+    private final int iterations;
 
     private CompressionPipeline(String presetLabel, boolean foldBatchNorm, MagnitudePruner pruner, WeightSharer sharer,
                                 boolean huffman, LayerRules<Integer> indexBits) {
+        this(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits, null, 1);
+    }
+
+    private CompressionPipeline(String presetLabel, boolean foldBatchNorm, MagnitudePruner pruner, WeightSharer sharer,
+                                boolean huffman, LayerRules<Integer> indexBits, Retraining retraining, int iterations) {
+        this.retraining = retraining;
+        this.iterations = iterations;
         this.presetLabel = Objects.requireNonNull(presetLabel, "presetLabel");
         this.foldBatchNorm = foldBatchNorm;
         this.pruner = pruner;
@@ -97,33 +106,33 @@ public final class CompressionPipeline {
     }
 
     public CompressionPipeline withFoldBatchNorm(boolean on) {
-        return new CompressionPipeline(presetLabel, on, pruner, sharer, huffman, indexBits);
+        return new CompressionPipeline(presetLabel, on, pruner, sharer, huffman, indexBits, retraining, iterations);
     }
 
     /** Prunes with {@code newPruner} instead of the preset's. */
     public CompressionPipeline withPruner(MagnitudePruner newPruner) {
         return new CompressionPipeline(presetLabel, foldBatchNorm, Objects.requireNonNull(newPruner, "pruner"), sharer,
-                huffman, indexBits);
+                huffman, indexBits, retraining, iterations);
     }
 
     /** Skips pruning: layers keep every weight (and are stored dense unless they hold zeros of their own). */
     public CompressionPipeline withoutPruning() {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, null, sharer, huffman, indexBits);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, null, sharer, huffman, indexBits, retraining, iterations);
     }
 
     /** Shares weights with {@code newSharer} instead of the preset's. */
     public CompressionPipeline withSharer(WeightSharer newSharer) {
         return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, Objects.requireNonNull(newSharer, "sharer"),
-                huffman, indexBits);
+                huffman, indexBits, retraining, iterations);
     }
 
     /** Skips weight sharing: kept weights are stored as raw fp32. */
     public CompressionPipeline withoutSharing() {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, null, huffman, indexBits);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, null, huffman, indexBits, retraining, iterations);
     }
 
     public CompressionPipeline withHuffman(boolean on) {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, on, indexBits);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, on, indexBits, retraining, iterations);
     }
 
     /**
@@ -146,7 +155,20 @@ public final class CompressionPipeline {
                 throw new IllegalArgumentException("'" + s + "' is not a bit count (1 to 16) or 'auto'", e);
             }
         });
-        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits.withAll(parsed));
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits.withAll(parsed),
+                retraining, iterations);
+    }
+
+    /**
+     * Retrains after pruning and after sharing through {@code hook}, pruning in {@code iterations}
+     * steps ({@link MagnitudePruner#atStage}) with retraining after each.
+     */
+    public CompressionPipeline withRetraining(Retraining hook, int iterations) {
+        if (iterations < 1 || iterations > 100) {
+            throw new IllegalArgumentException("pruning iterations must lie in [1, 100], got " + iterations);
+        }
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits,
+                Objects.requireNonNull(hook, "hook"), iterations);
     }
 
     public Optional<MagnitudePruner> pruner() {
@@ -185,7 +207,7 @@ public final class CompressionPipeline {
      * @throws ModelLoadException       when a graph pass finds the graph invalid
      * @throws IllegalArgumentException when a setting does not fit the model (named in the message)
      */
-    public CompressionResult compress(Model model) throws ModelLoadException {
+    public CompressionResult compress(Model model) throws ModelLoadException, Retraining.RetrainingException {
         Map<String, Double> phases = new LinkedHashMap<>();
         long t = System.nanoTime();
         List<GraphPass> passes = new ArrayList<>(Passes.simplify());
@@ -197,12 +219,34 @@ public final class CompressionPipeline {
         indexBits.checkKeys(layers);
         t = lap(phases, foldBatchNorm ? "simplify+fold-bn" : "simplify", t);
 
-        PruneResult pruning = pruner == null ? null : pruner.prune(simplified);
-        Model pruned = pruning == null ? simplified : pruning.apply(simplified);
-        t = lap(phases, "prune", t);
+        PruneResult pruning = null;
+        Model pruned = simplified;
+        if (retraining != null) {
+            retraining.stage("dense", simplified);
+        }
+        if (pruner != null) {
+            int steps = retraining == null ? 1 : iterations;
+            for (int i = 1; i <= steps; i++) {
+                pruning = (i == steps ? pruner : pruner.atStage((double) i / steps)).prune(pruned);
+                pruned = pruning.apply(pruned);
+                if (retraining != null) {
+                    String of = i + "/" + steps;
+                    retraining.stage("pruned " + of, pruned);
+                    pruned = retraining.retrainPruned(pruned, pruning, i, steps);
+                    retraining.stage("retrained " + of, pruned);
+                }
+            }
+        }
+        t = lap(phases, retraining == null ? "prune" : "prune+retrain", t);
         SharingResult sharing = sharer == null ? null : sharer.share(pruned);
         Model shared = sharing == null ? pruned : sharing.apply(pruned);
-        t = lap(phases, "share", t);
+        if (sharing != null && retraining != null) {
+            retraining.stage("shared", shared);
+            sharing = retraining.tuneCentroids(pruned, sharing);
+            shared = sharing.apply(pruned);
+            retraining.stage("centroids tuned", shared);
+        }
+        t = lap(phases, retraining == null ? "share" : "share+tune", t);
 
         Map<String, WeightLayer> layerByWeight = new HashMap<>();
         for (WeightLayer l : layers) {
@@ -243,7 +287,8 @@ public final class CompressionPipeline {
      * input's size on disk and, when {@code gzipBaseline}, its size gzipped (computed alongside, on
      * another thread). The output may not be the input or one of its external data files.
      */
-    public CompressionResult compress(Path input, Path output, boolean gzipBaseline) throws ModelLoadException, IOException {
+    public CompressionResult compress(Path input, Path output, boolean gzipBaseline)
+            throws ModelLoadException, IOException, Retraining.RetrainingException {
         long start = System.nanoTime();
         OnnxReader.Loaded loaded = OnnxReader.load(input);
         List<Path> inputFiles = new ArrayList<>();

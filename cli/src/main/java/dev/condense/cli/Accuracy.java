@@ -1,0 +1,101 @@
+// Top-1 and top-5 accuracy of a model on a labelled dataset, run through a runtime Session (vector or ONNX Runtime).
+package dev.condense.cli;
+
+import dev.condense.data.Batch;
+import dev.condense.data.Batches;
+import dev.condense.data.Dataset;
+import dev.condense.data.DatasetException;
+import dev.condense.ir.Dim;
+import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.ir.Tensor;
+import dev.condense.ir.ValueInfo;
+import dev.condense.runtime.Result;
+import dev.condense.runtime.Session;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionOptions;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a model gets right on a dataset. Images go through the session in batches (the model's
+ * own batch size when its input fixes one); {@code seconds} covers the runs alone, not reading
+ * the images, so {@link #imagesPerSecond()} is the engine's throughput.
+ */
+record Accuracy(double top1, double top5, int images, double seconds) {
+
+    /** Default images per run when the model's batch dimension is free. */
+    static final int DEFAULT_BATCH = 100;
+
+    double imagesPerSecond() {
+        return seconds > 0 ? images / seconds : 0;
+    }
+
+    /** Evaluates {@code model} on {@code data} (already normalized as the model expects). */
+    static Accuracy of(Model model, Dataset data, SessionOptions options, int batch)
+            throws ModelLoadException, SessionException, DatasetException, UserException {
+        try (Session session = Session.open(model, options)) {
+            return of(session, data, batch);
+        }
+    }
+
+    static Accuracy of(Session session, Dataset data, int batch) throws SessionException, DatasetException, UserException {
+        List<ValueInfo> inputs = session.inputs();
+        if (inputs.size() != 1) {
+            throw new UserException("evaluation feeds one image input; the model has " + inputs.size());
+        }
+        ValueInfo input = inputs.getFirst();
+        int n = batch;
+        if (input.shape().isPresent() && !input.shape().get().isEmpty()
+                && input.shape().get().getFirst() instanceof Dim.Fixed f) {
+            n = Math.toIntExact(f.size());
+        }
+        long top1 = 0;
+        long top5 = 0;
+        long nanos = 0;
+        int classes = data.classNames().size();
+        Batches batches = data.batches(n);
+        while (batches.hasNext()) {
+            Batch b = batches.next();
+            Batch fed = b;
+            if (b.size() != n && n != batch) {
+                throw new UserException("the model takes batches of exactly " + n + " and " + data.size()
+                        + " images do not divide into them; evaluate with --limit a multiple of " + n);
+            }
+            long t = System.nanoTime();
+            float[] logits;
+            try (Result r = session.run(Map.of(input.name(), fed.toTensor(input.name())))) {
+                nanos += System.nanoTime() - t;
+                Tensor out = r.first();
+                logits = out.toFloatArray();
+            } catch (IllegalArgumentException e) {
+                throw new UserException("the model does not take the dataset's images: " + e.getMessage());
+            }
+            int width = logits.length / b.size();
+            if (width < classes) {
+                throw new UserException("the model gives " + width + " outputs per image; the dataset has " + classes
+                        + " classes");
+            }
+            for (int i = 0; i < b.size(); i++) {
+                int rank = rank(logits, i * width, width, b.labels()[i]);
+                top1 += rank == 0 ? 1 : 0;
+                top5 += rank < 5 ? 1 : 0;
+            }
+        }
+        return new Accuracy((double) top1 / data.size(), (double) top5 / data.size(), data.size(), nanos / 1e9);
+    }
+
+    /** How many scores beat the label's; a tie counts against it when the other class comes first. */
+    static int rank(float[] scores, int offset, int width, int label) {
+        float target = scores[offset + label];
+        int rank = 0;
+        for (int c = 0; c < width; c++) {
+            float v = scores[offset + c];
+            if (v > target || (v == target && c < label)) {
+                rank++;
+            }
+        }
+        return rank;
+    }
+}

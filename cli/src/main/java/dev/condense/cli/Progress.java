@@ -1,0 +1,70 @@
+// Progress of long work: one rewritten line on a terminal, plain periodic lines when output goes to a file or a CI log.
+package dev.condense.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * Prints a stage's progress. On a terminal the line is rewritten in place at most ten times a
+ * second; otherwise a line is printed at most every {@code interval} seconds, so logs stay
+ * readable. {@link #done} always prints a final line.
+ */
+final class Progress {
+
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final double intervalSeconds;
+    private long lastPrint;
+    private int lastLength;
+
+    Progress(PrintWriter out, boolean terminal, double intervalSeconds) {
+        this.out = out;
+        this.terminal = terminal;
+        this.intervalSeconds = intervalSeconds;
+    }
+
+    /** For standard output: a terminal when the JVM has a console whose output is one. */
+    static Progress forStdout(PrintWriter out) {
+        java.io.Console c = System.console();
+        return new Progress(out, c != null && c.isTerminal(), 30);
+    }
+
+    /** Reports {@code done} of {@code total} units of {@code stage}, with a detail and the time left. */
+    void update(String stage, long done, long total, String detail, double secondsLeft) {
+        long now = System.nanoTime();
+        double since = (now - lastPrint) / 1e9;
+        if (lastPrint != 0 && since < (terminal ? 0.1 : intervalSeconds)) {
+            return;
+        }
+        lastPrint = now;
+        String line = String.format(Locale.ROOT, "%s %5.1f%% (%d/%d) %s, %s left", stage, 100.0 * done / Math.max(1, total),
+                done, total, detail, duration(secondsLeft));
+        if (terminal) {
+            out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+            lastLength = line.length();
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /** A finished stage's line, replacing the in-place one on a terminal. */
+    void done(String line) {
+        if (terminal && lastLength > 0) {
+            out.print("\r" + " ".repeat(lastLength) + "\r");
+            lastLength = 0;
+        }
+        out.println(line);
+        out.flush();
+        lastPrint = 0;
+    }
+
+    static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}
