@@ -62,8 +62,8 @@ public final class TrainOps {
         OPS.put("BatchNormalization", TrainOps::batchNormalization);
         OPS.put("MaxPool", TrainOps::maxPool);
         OPS.put("AveragePool", TrainOps::averagePool);
-        OPS.put("GlobalAveragePool", (n, o) -> (in, t) -> in[0].mean(spatialAxes(in[0]), true));
-        OPS.put("GlobalMaxPool", (n, o) -> (in, t) -> in[0].max(spatialAxes(in[0]), true));
+        OPS.put("GlobalAveragePool", (n, o) -> (in, t) -> global(in[0], true));
+        OPS.put("GlobalMaxPool", (n, o) -> (in, t) -> global(in[0], false));
         OPS.put("Relu", (n, o) -> (in, t) -> Activation.relu(in[0]));
         OPS.put("Sigmoid", (n, o) -> (in, t) -> Activation.sigmoid(in[0]));
         OPS.put("Tanh", (n, o) -> (in, t) -> Activation.tanh(in[0]));
@@ -339,7 +339,14 @@ public final class TrainOps {
             } else {
                 ax = normalize(axes, rank);
             }
-            return in[0].mean(ax, a.keepDims());
+            // PyTorch's engine reduces one axis per call here: reduce from the last axis down, then drop them.
+            int[] sorted = ax.clone();
+            Arrays.sort(sorted);
+            NDArray y = in[0];
+            for (int i = sorted.length - 1; i >= 0; i--) {
+                y = y.mean(new int[] {sorted[i]}, true);
+            }
+            return a.keepDims() ? y : y.squeeze(sorted);
         };
     }
 
@@ -433,13 +440,16 @@ public final class TrainOps {
         return Arrays.copyOfRange(s, 2, s.length);
     }
 
-    private static int[] spatialAxes(NDArray x) {
-        int rank = x.getShape().dimension();
-        int[] axes = new int[rank - 2];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = i + 2;
-        }
-        return axes;
+    // x: [N, C, *spatial] -> [N, C, 1, ...]: the spatial dims flattened into one and reduced
+    private static NDArray global(NDArray x, boolean average) {
+        Shape s = x.getShape();
+        NDArray flat = x.reshape(s.get(0), s.get(1), -1);
+        NDArray y = average ? flat.mean(new int[] {2}, true) : flat.max(new int[] {2}, true);
+        long[] out = new long[s.dimension()];
+        Arrays.fill(out, 1);
+        out[0] = s.get(0);
+        out[1] = s.get(1);
+        return y.reshape(new Shape(out));
     }
 
     private static Shape shape(int[] values) {

@@ -1,0 +1,63 @@
+// The trainer's forward pass (DJL on PyTorch) against the vector runtime on every zoo family at Fashion-MNIST scale: the training engine computes the model the runtime runs.
+package dev.condense.tests;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.condense.ir.Model;
+import dev.condense.ir.Tensor;
+import dev.condense.models.Zoo;
+import dev.condense.models.ZooSpec;
+import dev.condense.runtime.Backend;
+import dev.condense.runtime.Result;
+import dev.condense.runtime.Session;
+import dev.condense.runtime.SessionOptions;
+import dev.condense.train.GraphModule;
+import dev.condense.train.PyTorchEngine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainForwardTest {
+
+    /** Both engines sum in float32 in different orders; logits of order 1-10 agree to this. */
+    private static final double TOLERANCE = 2e-3;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet-5", "lenet-5-caffe", "lenet-300-100", "alexnet-2012", "vgg-16-bn", "resnet-18",
+            "googlenet-2014", "mobilenet-v2", "squeezenet-1.0", "densenet-121", "efficientnet-b0", "inception-v3"})
+    void inferenceModeMatchesTheVectorRuntime(String name) throws Exception {
+        Model model = Zoo.find(name).orElseThrow().build(ZooSpec.fashionMnist());
+        int n = 3;
+        float[] x = new float[n * 28 * 28];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] expected;
+        try (Session s = Session.open(model, SessionOptions.of(Backend.VECTOR).withThreads(2));
+             Result out = s.run(Map.of("input", Tensor.ofFloats("input", new long[] {n, 1, 28, 28}, x)))) {
+            expected = out.first().toFloatArray();
+        }
+        float[] actual;
+        try (GraphModule module = GraphModule.of(model);
+             NDManager m = PyTorchEngine.get(2).newBaseManager()) {
+            NDArray logits = module.forward(m.create(x, new Shape(n, 1, 28, 28)), false);
+            actual = logits.toFloatArray();
+        }
+        assertEquals(expected.length, actual.length);
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1, scale),
+                    name + " logit " + i + ": runtime " + expected[i] + ", trainer " + actual[i]);
+        }
+    }
+}
