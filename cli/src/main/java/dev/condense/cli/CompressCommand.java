@@ -60,8 +60,11 @@ final class CompressCommand implements Callable<Integer> {
             description = "default, paper-alexnet or paper-vgg16 (default: ${DEFAULT-VALUE})")
     String preset;
 
-    @Option(names = "--prune", paramLabel = "KEEP", description = "keep this fraction of every layer's weights (0.1 or 10%), instead of the preset's")
+    @Option(names = "--prune", paramLabel = "KEEP", description = "keep this fraction of every layer's weights (0.1 or 10%), instead of the preset's; 'auto' picks each layer's from a sensitivity scan (with --max-drop and --dataset)")
     String pruneKeep;
+
+    @Option(names = "--max-drop", paramLabel = "POINTS", description = "with --prune auto: the top-1 points each layer may cost when pruned alone (e.g. 0.5)")
+    Double maxDrop;
 
     @Option(names = "--prune-quality", paramLabel = "Q", description = "keep the weights with |w| >= Q x std of their layer, instead of the preset's fractions")
     Double pruneQuality;
@@ -105,6 +108,11 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --retrain: epochs of centroid fine-tuning (default: ${DEFAULT-VALUE})")
     int shareEpochs;
 
+    @Option(names = "--share-lr", paramLabel = "RATE", defaultValue = "1e-4",
+            description = "with --retrain: the centroids' learning rate; each centroid moves by the sum of its weights'"
+                    + " gradients, so it is far below a weight's (default: ${DEFAULT-VALUE})")
+    double shareLearningRate;
+
     @Option(names = "--iterations", paramLabel = "K", defaultValue = "1",
             description = "with --retrain: prune in K steps towards the target, retraining after each (default: ${DEFAULT-VALUE})")
     int iterations;
@@ -131,8 +139,9 @@ final class CompressCommand implements Callable<Integer> {
         RetrainHook hook = retrain ? retrainHook(out) : null;
         if (hook != null) {
             pipeline = pipeline.withRetraining(hook, iterations);
-        } else if (datasetArgs.given() || pruneEpochs != 3 || shareEpochs != 1 || iterations != 1) {
-            throw new UserException("--dataset, --prune-epochs, --share-epochs and --iterations go with --retrain");
+        } else if ((datasetArgs.given() && !"auto".equalsIgnoreCase(pruneKeep)) || pruneEpochs != 3 || shareEpochs != 1 || iterations != 1) {
+            throw new UserException("--dataset (but for --prune auto), --prune-epochs, --share-epochs and --iterations go"
+                    + " with --retrain");
         }
         CompressionResult result;
         try {
@@ -167,6 +176,31 @@ final class CompressCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** --prune auto: a sensitivity scan of the input, then each layer's smallest fraction within --max-drop. */
+    private MagnitudePruner autoPruner() throws UserException {
+        if (maxDrop == null || !datasetArgs.given()) {
+            throw new UserException("--prune auto measures each layer's sensitivity: give --max-drop POINTS and --dataset");
+        }
+        if (!(maxDrop >= 0 && maxDrop <= 100)) {
+            throw new UserException("--max-drop is in top-1 points, between 0 and 100; got " + maxDrop);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            Model model = dev.condense.passes.Passes.run(OnnxReader.read(input), dev.condense.passes.Passes.simplify());
+            dev.condense.prune.Sensitivity s = SensitivityCommand.scan(model, datasetArgs, null,
+                    SessionArgs.options(SessionArgs.backend("--backend", backend), SessionArgs.threads(null), null),
+                    Progress.forStdout(out));
+            out.print(s.table());
+            double[] keep = s.choose(maxDrop / 100);
+            for (int i = 0; i < keep.length; i++) {
+                out.printf(Locale.ROOT, "auto: %s keeps %.0f%%%n", s.layers().get(i).layer(), 100 * keep[i]);
+            }
+            return s.pruner(maxDrop / 100);
+        } catch (ModelLoadException | DatasetException e) {
+            throw new UserException("--prune auto: " + e.getMessage());
+        }
+    }
+
     private RetrainHook retrainHook(PrintWriter out) throws UserException, ModelLoadException, DatasetException,
             IOException {
         if (pruneEpochs < 1 || shareEpochs < 1) {
@@ -179,8 +213,10 @@ final class CompressCommand implements Callable<Integer> {
         Dataset train = DatasetArgs.normalizedFor(datasetArgs.open(Split.TRAIN, EvalCommand.sampleShape(model)), model);
         Dataset test = datasetArgs.open(Split.TEST, train.sampleShape()).withNormalization(train.normalization());
         TrainConfig prune = trainOptions.apply(TrainConfig.fineTune(pruneEpochs));
-        TrainConfig share = trainOptions.apply(TrainConfig.fineTune(shareEpochs).withLearningRate(
-                trainOptions.learningRate != null ? trainOptions.learningRate : TrainConfig.fineTune(1).learningRate() / 5));
+        if (!(shareLearningRate > 0) || !Double.isFinite(shareLearningRate)) {
+            throw new UserException("--share-lr must be a positive number, got " + shareLearningRate);
+        }
+        TrainConfig share = trainOptions.apply(TrainConfig.fineTune(shareEpochs)).withLearningRate(shareLearningRate);
         Backend b = SessionArgs.backend("--backend", backend);
         return new RetrainHook(train, test, prune, share, SessionArgs.options(b, SessionArgs.threads(null), null), out);
     }
@@ -242,6 +278,9 @@ final class CompressCommand implements Callable<Integer> {
             throw new UserException("--preset: " + e.getMessage());
         }
         CompressionPipeline pipeline = CompressionPipeline.of(chosen).withFoldBatchNorm(foldBn).withHuffman(!noHuffman);
+        if (maxDrop != null && !"auto".equalsIgnoreCase(pruneKeep)) {
+            throw new UserException("--max-drop goes with --prune auto");
+        }
         if (pruneKeep != null && pruneQuality != null) {
             throw new UserException("--prune and --prune-quality both set how much to keep; give one");
         }
@@ -253,7 +292,9 @@ final class CompressCommand implements Callable<Integer> {
         } else {
             MagnitudePruner pruner = chosen.pruner();
             try {
-                if (pruneKeep != null) {
+                if ("auto".equalsIgnoreCase(pruneKeep)) {
+                    pruner = autoPruner();
+                } else if (pruneKeep != null) {
                     PruneCriterion criterion = PruneCriterion.parse(pruneKeep);
                     if (!(criterion instanceof PruneCriterion.KeepFraction)) {
                         throw new UserException("--prune " + pruneKeep + " is not a keep fraction; write e.g. 0.1 or 10%"

@@ -19,7 +19,7 @@ import java.io.PrintWriter;
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
         subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CompressCommand.class,
                 DecompressCommand.class, ZooCommand.class, DatasetCommand.class, TensorCommand.class, RunCommand.class,
-                BenchCommand.class, TrainCommand.class, EvalCommand.class,
+                BenchCommand.class, TrainCommand.class, EvalCommand.class, SensitivityCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
@@ -49,7 +49,13 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            // print() does not flush an autoflushing writer; a table printed last would be lost at exit.
+            out.flush();
+            err.flush();
+        }
     }
 
     /**

@@ -80,6 +80,16 @@ public final class DczReader {
                     + ")");
         }
         Manifest manifest = parseManifest(manifestEntry.data(), manifestSource);
+        for (StoredZip.Entry e : entries.values()) {
+            // Version 2 deflates the manifest and the graph; tensor entries are stored in every version.
+            boolean mayDeflate = manifest.formatVersion() >= 2
+                    && (e.name().equals(DczFormat.MANIFEST) || e.name().equals(DczFormat.GRAPH));
+            if (e.deflate() && !mayDeflate) {
+                throw new FormatException(entryName(fileName, e.name()) + ": is deflated; a version "
+                        + manifest.formatVersion() + " archive deflates " + (manifest.formatVersion() >= 2
+                        ? "only " + DczFormat.MANIFEST + " and " + DczFormat.GRAPH : "no entry"));
+            }
+        }
 
         Set<String> listed = new HashSet<>();
         for (Manifest.EntryRecord r : manifest.entries()) {
@@ -170,9 +180,11 @@ public final class DczReader {
         if (manifest == null) {
             throw new FormatException(source + ": holds JSON null instead of a manifest object");
         }
-        if (!manifest.format().equals(DczFormat.FORMAT_NAME) || manifest.formatVersion() != DczFormat.FORMAT_VERSION) {
+        if (!manifest.format().equals(DczFormat.FORMAT_NAME) || manifest.formatVersion() < DczFormat.OLDEST_FORMAT_VERSION
+                || manifest.formatVersion() > DczFormat.FORMAT_VERSION) {
             throw new FormatException(source + ": format '" + manifest.format() + "' version " + manifest.formatVersion()
-                    + "; this reader reads '" + DczFormat.FORMAT_NAME + "' version " + DczFormat.FORMAT_VERSION);
+                    + "; this reader reads '" + DczFormat.FORMAT_NAME + "' versions " + DczFormat.OLDEST_FORMAT_VERSION
+                    + " to " + DczFormat.FORMAT_VERSION);
         }
         return manifest;
     }

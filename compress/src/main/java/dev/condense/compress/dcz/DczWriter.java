@@ -83,7 +83,7 @@ public final class DczWriter {
         List<StoredZip.Entry> content = new ArrayList<>();
         List<Manifest.TensorRecord> tensors = new ArrayList<>();
         List<Manifest.LayerRecord> layers = new ArrayList<>();
-        content.add(new StoredZip.Entry(DczFormat.GRAPH, archive.graph()));
+        content.add(new StoredZip.Entry(DczFormat.GRAPH, archive.graph(), true));
         for (int i = 0; i < archive.tensors().size(); i++) {
             DczTensor t = archive.tensors().get(i);
             String entry = DczFormat.tensorEntryName(i, t.name());
@@ -113,7 +113,7 @@ public final class DczWriter {
             throw new IllegalStateException("the manifest cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
         List<StoredZip.Entry> entries = new ArrayList<>();
-        entries.add(new StoredZip.Entry(DczFormat.MANIFEST, MemorySegment.ofArray(json)));
+        entries.add(new StoredZip.Entry(DczFormat.MANIFEST, MemorySegment.ofArray(json), true));
         entries.addAll(content);
         if (entries.size() > StoredZip.MAX_ENTRIES || StoredZip.archiveSize(entries) > StoredZip.MAX_ARCHIVE_BYTES) {
             throw new IllegalArgumentException(archive.tensors().size() + " tensors make " + entries.size() + " entries of "

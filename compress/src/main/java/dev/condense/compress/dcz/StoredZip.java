@@ -18,9 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
- * Zip archives of stored (uncompressed) entries, as APPNOTE.TXT describes them, limited to what the
+ * Zip archives of stored entries and raw-deflated ones, as APPNOTE.TXT describes them, limited to what the
  * DCZ writer produces: entries laid out back to back from offset 0 in central-directory order, each
  * local header agreeing field by field with its central record, fixed values for the fields that
  * carry nothing here (versions, flags, times, attributes), no extra fields, no comments, no zip64
@@ -38,11 +41,16 @@ final class StoredZip {
     static final int END_RECORD_BYTES = 22;
     /** Version 1.0: stored entries need nothing newer. */
     static final int VERSION_NEEDED = 10;
+    /** Version 2.0: what a deflated entry needs. */
+    static final int VERSION_NEEDED_DEFLATE = 20;
     /** Host 0 (MS-DOS attributes), specification 6.3, which defines the UTF-8 name flag. */
     static final int VERSION_MADE_BY = 63;
     /** Bit 11: names are UTF-8. No encryption, no data descriptor. */
     static final int FLAGS = 0x0800;
     static final int METHOD_STORED = 0;
+    static final int METHOD_DEFLATE = 8;
+    /** Most bytes a deflated entry may declare: it is metadata (manifest, graph), and this bounds what a forged size can make us allocate. */
+    static final long MAX_INFLATED_BYTES = 256L << 20;
     /** 00:00:00 on 1980-01-01, the earliest DOS time: archives do not depend on when they were written. */
     static final int DOS_TIME = 0;
     static final int DOS_DATE = (1 << 5) | 1;
@@ -53,10 +61,55 @@ final class StoredZip {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** One entry: its name and its bytes (read-only). */
-    record Entry(String name, MemorySegment data) {
+    /**
+     * One entry: its name, its bytes (read-only) and whether it is (to be) deflated. The writer
+     * stores a deflate entry as is when deflating would not make it smaller.
+     */
+    record Entry(String name, MemorySegment data, boolean deflate) {
         Entry {
             data = data.asReadOnly();
+        }
+
+        Entry(String name, MemorySegment data) {
+            this(name, data, false);
+        }
+    }
+
+    /** An entry as written: its payload (the deflated bytes, or the data itself), method and CRC-32 of the data. */
+    private record Prepared(byte[] name, MemorySegment data, MemorySegment payload, int method, long crc) {
+        int versionNeeded() {
+            return method == METHOD_DEFLATE ? VERSION_NEEDED_DEFLATE : VERSION_NEEDED;
+        }
+    }
+
+    private static Prepared prepare(Entry e) {
+        MemorySegment payload = e.data();
+        int method = METHOD_STORED;
+        if (e.deflate() && e.data().byteSize() > 0 && e.data().byteSize() < Integer.MAX_VALUE - 8) {
+            byte[] compressed = deflate(e.data().toArray(ValueLayout.JAVA_BYTE));
+            if (compressed.length < e.data().byteSize()) {
+                payload = MemorySegment.ofArray(compressed);
+                method = METHOD_DEFLATE;
+            }
+        }
+        return new Prepared(e.name().getBytes(StandardCharsets.UTF_8), e.data(), payload, method, crc32(e.data()));
+    }
+
+    /** Raw deflate (no zlib header), as zip stores it, at the best compression: deterministic for equal input. */
+    private static byte[] deflate(byte[] data) {
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+        try {
+            d.setInput(data);
+            d.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length / 2 + 64);
+            byte[] buffer = new byte[1 << 14];
+            while (!d.finished()) {
+                int n = d.deflate(buffer);
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
         }
     }
 
@@ -70,7 +123,8 @@ final class StoredZip {
         long size = END_RECORD_BYTES;
         for (Entry e : entries) {
             long name = e.name().getBytes(StandardCharsets.UTF_8).length;
-            size += LOCAL_HEADER_BYTES + CENTRAL_HEADER_BYTES + 2 * name + e.data().byteSize();
+            long payload = e.deflate() ? prepare(e).payload().byteSize() : e.data().byteSize();
+            size += LOCAL_HEADER_BYTES + CENTRAL_HEADER_BYTES + 2 * name + payload;
         }
         return size;
     }
@@ -85,41 +139,40 @@ final class StoredZip {
                     + " bytes in all exceed a zip archive without zip64 (" + MAX_ENTRIES + " entries, "
                     + MAX_ARCHIVE_BYTES + " bytes)");
         }
-        List<byte[]> names = new ArrayList<>();
+        List<Prepared> prepared = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (Entry e : entries) {
             String problem = nameProblem(e.name());
-            if (problem != null || seen.put(e.name(), names.size()) != null) {
+            if (problem != null || seen.put(e.name(), prepared.size()) != null) {
                 throw new IllegalArgumentException("entry name '" + e.name() + "': "
                         + (problem != null ? problem : "appears twice"));
             }
-            names.add(e.name().getBytes(StandardCharsets.UTF_8));
+            prepared.add(prepare(e));
         }
-        long[] crcs = new long[entries.size()];
         long[] offsets = new long[entries.size()];
         long offset = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            MemorySegment data = entries.get(i).data();
-            crcs[i] = crc32(data);
+        for (int i = 0; i < prepared.size(); i++) {
+            Prepared e = prepared.get(i);
             offsets[i] = offset;
-            ByteBuffer h = header(LOCAL_HEADER_BYTES + names.get(i).length);
-            h.putInt(LOCAL_SIGNATURE).putShort((short) VERSION_NEEDED).putShort((short) FLAGS)
-                    .putShort((short) METHOD_STORED).putShort((short) DOS_TIME).putShort((short) DOS_DATE)
-                    .putInt((int) crcs[i]).putInt((int) data.byteSize()).putInt((int) data.byteSize())
-                    .putShort((short) names.get(i).length).putShort((short) 0).put(names.get(i));
+            ByteBuffer h = header(LOCAL_HEADER_BYTES + e.name().length);
+            h.putInt(LOCAL_SIGNATURE).putShort((short) e.versionNeeded()).putShort((short) FLAGS)
+                    .putShort((short) e.method()).putShort((short) DOS_TIME).putShort((short) DOS_DATE)
+                    .putInt((int) e.crc()).putInt((int) e.payload().byteSize()).putInt((int) e.data().byteSize())
+                    .putShort((short) e.name().length).putShort((short) 0).put(e.name());
             out.write(h.array());
-            writeData(data, out);
-            offset += h.capacity() + data.byteSize();
+            writeData(e.payload(), out);
+            offset += h.capacity() + e.payload().byteSize();
         }
         long centralOffset = offset;
-        for (int i = 0; i < entries.size(); i++) {
-            long size = entries.get(i).data().byteSize();
-            ByteBuffer h = header(CENTRAL_HEADER_BYTES + names.get(i).length);
-            h.putInt(CENTRAL_SIGNATURE).putShort((short) VERSION_MADE_BY).putShort((short) VERSION_NEEDED)
-                    .putShort((short) FLAGS).putShort((short) METHOD_STORED).putShort((short) DOS_TIME)
-                    .putShort((short) DOS_DATE).putInt((int) crcs[i]).putInt((int) size).putInt((int) size)
-                    .putShort((short) names.get(i).length).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) offsets[i]).put(names.get(i));
+        for (int i = 0; i < prepared.size(); i++) {
+            Prepared e = prepared.get(i);
+            ByteBuffer h = header(CENTRAL_HEADER_BYTES + e.name().length);
+            h.putInt(CENTRAL_SIGNATURE).putShort((short) VERSION_MADE_BY).putShort((short) e.versionNeeded())
+                    .putShort((short) FLAGS).putShort((short) e.method()).putShort((short) DOS_TIME)
+                    .putShort((short) DOS_DATE).putInt((int) e.crc()).putInt((int) e.payload().byteSize())
+                    .putInt((int) e.data().byteSize())
+                    .putShort((short) e.name().length).putShort((short) 0).putShort((short) 0)
+                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) offsets[i]).put(e.name());
             out.write(h.array());
             offset += h.capacity();
         }
@@ -190,6 +243,8 @@ final class StoredZip {
         String[] names = new String[count];
         long[] crcs = new long[count];
         long[] sizes = new long[count];
+        long[] compressedSizes = new long[count];
+        int[] methods = new int[count];
         long[] localOffsets = new long[count];
         byte[][] nameBytes = new byte[count][];
         Map<String, Integer> seen = new HashMap<>();
@@ -220,9 +275,14 @@ final class StoredZip {
                 throw new FormatException(entry + " appears twice (central directory records #" + previous + " and #" + i + ")");
             }
             expect(file, at + 4, VERSION_MADE_BY, "version made by", entry);
-            expect(file, at + 6, VERSION_NEEDED, "version needed", entry);
+            methods[i] = u16(file, at + 10);
+            if (methods[i] != METHOD_STORED && methods[i] != METHOD_DEFLATE) {
+                throw new FormatException(entry + ": compression method is " + methods[i] + " at offset " + (at + 10)
+                        + ", expected " + METHOD_STORED + " (stored) or " + METHOD_DEFLATE + " (deflate)");
+            }
+            int versionNeeded = methods[i] == METHOD_DEFLATE ? VERSION_NEEDED_DEFLATE : VERSION_NEEDED;
+            expect(file, at + 6, versionNeeded, "version needed", entry);
             expect(file, at + 8, FLAGS, "flags", entry);
-            expect(file, at + 10, METHOD_STORED, "compression method", entry);
             expect(file, at + 12, DOS_TIME, "modification time", entry);
             expect(file, at + 14, DOS_DATE, "modification date", entry);
             expect(file, at + 30, 0, "extra field length", entry);
@@ -234,11 +294,15 @@ final class StoredZip {
                         + ", expected 0");
             }
             crcs[i] = u32(file, at + 16);
-            long compressed = u32(file, at + 20);
+            compressedSizes[i] = u32(file, at + 20);
             sizes[i] = u32(file, at + 24);
-            if (compressed != sizes[i]) {
-                throw new FormatException(entry + ": stored entry declares " + compressed + " bytes compressed but "
+            if (methods[i] == METHOD_STORED && compressedSizes[i] != sizes[i]) {
+                throw new FormatException(entry + ": stored entry declares " + compressedSizes[i] + " bytes compressed but "
                         + sizes[i] + " uncompressed");
+            }
+            if (methods[i] == METHOD_DEFLATE && sizes[i] > MAX_INFLATED_BYTES) {
+                throw new FormatException(entry + ": deflated entry declares " + sizes[i] + " bytes uncompressed; at most "
+                        + MAX_INFLATED_BYTES + " are allowed");
             }
             localOffsets[i] = u32(file, at + 42);
             names[i] = name;
@@ -266,13 +330,14 @@ final class StoredZip {
                 throw new FormatException(entry + ": local header at offset " + local + " has signature 0x"
                         + Integer.toHexString(file.get(INT_LE, local)) + ", expected 0x" + Integer.toHexString(LOCAL_SIGNATURE));
             }
-            expect(file, local + 4, VERSION_NEEDED, "local version needed", entry);
+            expect(file, local + 4, methods[i] == METHOD_DEFLATE ? VERSION_NEEDED_DEFLATE : VERSION_NEEDED,
+                    "local version needed", entry);
             expect(file, local + 6, FLAGS, "local flags", entry);
-            expect(file, local + 8, METHOD_STORED, "local compression method", entry);
+            expect(file, local + 8, methods[i], "local compression method", entry);
             expect(file, local + 10, DOS_TIME, "local modification time", entry);
             expect(file, local + 12, DOS_DATE, "local modification date", entry);
             expectU32(file, local + 14, crcs[i], "local CRC-32", entry);
-            expectU32(file, local + 18, sizes[i], "local compressed size", entry);
+            expectU32(file, local + 18, compressedSizes[i], "local compressed size", entry);
             expectU32(file, local + 22, sizes[i], "local uncompressed size", entry);
             expect(file, local + 26, nameBytes[i].length, "local name length", entry);
             expect(file, local + 28, 0, "local extra field length", entry);
@@ -282,23 +347,27 @@ final class StoredZip {
                         + new String(localName.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8) + "'");
             }
             long dataOffset = local + LOCAL_HEADER_BYTES + nameBytes[i].length;
-            if (sizes[i] > centralOffset - dataOffset) {
-                throw new FormatException(entry + ": declares " + sizes[i] + " bytes at offset " + dataOffset + " but only "
+            long stored = compressedSizes[i];
+            if (stored > centralOffset - dataOffset) {
+                throw new FormatException(entry + ": declares " + stored + " bytes at offset " + dataOffset + " but only "
                         + (centralOffset - dataOffset) + " bytes lie before the central directory");
             }
             if (sizes[i] > Integer.MAX_VALUE - 8) {
                 throw new FormatException(entry + ": " + sizes[i] + " bytes is more than one entry may hold ("
                         + (Integer.MAX_VALUE - 8) + ")");
             }
-            byte[] copy = file.asSlice(dataOffset, sizes[i]).toArray(ValueLayout.JAVA_BYTE);
+            byte[] copy = file.asSlice(dataOffset, stored).toArray(ValueLayout.JAVA_BYTE);
+            if (methods[i] == METHOD_DEFLATE) {
+                copy = inflate(copy, (int) sizes[i], entry);
+            }
             MemorySegment data = MemorySegment.ofArray(copy);
             long crc = crc32(data);
             if (crc != crcs[i]) {
                 throw new FormatException(entry + ": CRC-32 of its " + sizes[i] + " bytes is 0x" + Long.toHexString(crc)
                         + ", the archive declares 0x" + Long.toHexString(crcs[i]));
             }
-            entries.add(new Entry(names[i], data));
-            expectedOffset = dataOffset + sizes[i];
+            entries.add(new Entry(names[i], data, methods[i] == METHOD_DEFLATE));
+            expectedOffset = dataOffset + stored;
         }
         if (expectedOffset != centralOffset) {
             throw new FormatException(fileName + ": " + (centralOffset - expectedOffset)
@@ -306,6 +375,38 @@ final class StoredZip {
                     + centralOffset);
         }
         return entries;
+    }
+
+    /** Inflates a raw deflate stream that must give exactly {@code size} bytes and end where its input ends. */
+    private static byte[] inflate(byte[] compressed, int size, String entry) throws FormatException {
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(compressed);
+            byte[] out = new byte[size];
+            int n = 0;
+            while (n < size) {
+                int got = inflater.inflate(out, n, size - n);
+                if (got == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                n += got;
+            }
+            if (n == size && !inflater.finished() && inflater.inflate(new byte[1]) > 0) {
+                throw new FormatException(entry + ": deflated data inflates to more than the declared " + size + " bytes");
+            }
+            if (n != size) {
+                throw new FormatException(entry + ": deflated data ends after " + n + " of the declared " + size + " bytes");
+            }
+            if (!inflater.finished() || inflater.getRemaining() != 0) {
+                throw new FormatException(entry + ": deflated data " + (inflater.finished() ? "has "
+                        + inflater.getRemaining() + " bytes after its end" : "does not end after its " + size + " bytes"));
+            }
+            return out;
+        } catch (DataFormatException e) {
+            throw new FormatException(entry + ": deflated data is corrupt (" + e.getMessage() + ")", e);
+        } finally {
+            inflater.end();
+        }
     }
 
     /** Why {@code name} is not a plain relative entry name, or null when it is one. */

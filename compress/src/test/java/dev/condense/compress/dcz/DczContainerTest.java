@@ -107,7 +107,7 @@ class DczContainerTest {
         DczArchive archive = sample();
         Manifest m = DczReader.read(bytes(archive), FILE).manifest();
         assertEquals("dcz", m.format());
-        assertEquals(1, m.formatVersion());
+        assertEquals(2, m.formatVersion());
         assertEquals(List.of("graph.onnx", "tensors/0-conv1.weight", "tensors/1-conv1.bias", "tensors/2-fc1_weight_0"),
                 m.entries().stream().map(Manifest.EntryRecord::name).toList());
         assertEquals(300, m.entries().get(0).size());
@@ -229,8 +229,21 @@ class DczContainerTest {
     void manifestThatIsNotValid() throws IOException {
         assertTrue(error(edited(entries -> entries.set(0, replaced(entries.get(0), "{\"format\": ".getBytes(StandardCharsets.UTF_8)))))
                 .startsWith(FILE + ": entry 'manifest.json': not a valid manifest: "));
-        assertEquals(FILE + ": entry 'manifest.json': format 'dcz' version 2; this reader reads 'dcz' version 1",
-                error(withManifest(json -> json.put("formatVersion", 2))));
+        assertEquals(FILE + ": entry 'manifest.json': format 'dcz' version 3; this reader reads 'dcz' versions 1 to 2",
+                error(withManifest(json -> json.put("formatVersion", 3))));
+        // Version 1 stored every entry: a deflated manifest in a version 1 archive is refused.
+        assertEquals(FILE + ": entry 'manifest.json': is deflated; a version 1 archive deflates no entry",
+                error(edited(entries -> {
+                    try {
+                        ObjectNode json = (ObjectNode) DczFormat.JSON.readTree(entries.get(0).data()
+                                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                        json.put("formatVersion", 1);
+                        entries.set(0, new StoredZip.Entry(DczFormat.MANIFEST,
+                                MemorySegment.ofArray(DczFormat.JSON.writeValueAsBytes(json)), true));
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })));
         assertTrue(error(withManifest(json -> json.put("unexpected", true))).contains("unexpected"));
         assertTrue(error(withManifest(json -> json.remove("layers"))).startsWith(FILE + ": entry 'manifest.json': not a valid manifest"));
         assertTrue(error(withManifest(json -> ((ObjectNode) json.get("settings")).putNull("bits.conv1")))

@@ -16,6 +16,7 @@ import java.util.zip.ZipInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,10 +142,50 @@ class StoredZipTest {
         comment[file.length - 2] = 3;
         assertEquals("t.zip: no end-of-central-directory record in the last 22 bytes (truncated, a zip comment, or not a DCZ archive)",
                 error(comment));
+        byte[] method = file.clone();
+        method[8] = 9;
+        method[36 + 10] = 9;
+        assertEquals("t.zip: entry 'a': compression method is 9 at offset 46, expected 0 (stored) or 8 (deflate)",
+                error(method));
         byte[] deflated = file.clone();
         deflated[8] = 8;
         deflated[36 + 10] = 8;
-        assertEquals("t.zip: entry 'a': compression method is 8 at offset 46, expected 0", error(deflated));
+        assertEquals("t.zip: entry 'a': version needed is 10 at offset 42, expected 20", error(deflated));
         assertEquals("t.zip: 3 bytes is too short for a DCZ archive (its end record alone is 22 bytes)", error(new byte[3]));
+    }
+
+    @Test
+    void deflatedEntriesRoundTripAndCorruptStreamsAreRefused() throws Exception {
+        byte[] text = "{\"a\": [1, 2, 3], \"b\": \"repeated repeated repeated repeated\"}".repeat(20)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<StoredZip.Entry> entries = List.of(new StoredZip.Entry("m.json", MemorySegment.ofArray(text), true),
+                new StoredZip.Entry("raw", MemorySegment.ofArray(new byte[] {1, 2, 3}), true));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StoredZip.write(entries, out);
+        byte[] file = out.toByteArray();
+        assertEquals(StoredZip.archiveSize(entries), file.length);
+        assertTrue(file.length < text.length / 4, "deflate did not shrink the text: " + file.length);
+        List<StoredZip.Entry> back = StoredZip.read(MemorySegment.ofArray(file), "d.zip");
+        assertTrue(back.get(0).deflate(), "the text entry is deflated");
+        assertFalse(back.get(1).deflate(), "three bytes do not shrink: stored");
+        assertArrayEquals(text, back.get(0).data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        // java.util.zip reads it as any zip.
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(file))) {
+            assertEquals("m.json", zin.getNextEntry().getName());
+            assertArrayEquals(text, zin.readAllBytes());
+        }
+        byte[] flipped = file.clone();
+        flipped[30 + 6 + 3] ^= (byte) 0xFF;
+        String e = assertThrows(FormatException.class, () -> StoredZip.read(MemorySegment.ofArray(flipped), "d.zip"))
+                .getMessage();
+        assertTrue(e.startsWith("d.zip: entry 'm.json': "), e);
+        // A declared size that disagrees with the stream (central and local records both changed).
+        byte[] sized = file.clone();
+        int central = file.length - 22 - (46 + 6) - (46 + 3);
+        java.nio.ByteBuffer.wrap(sized).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(22, text.length + 5)
+                .putInt(central + 24, text.length + 5);
+        assertEquals("d.zip: entry 'm.json': deflated data ends after " + text.length + " of the declared "
+                + (text.length + 5) + " bytes", assertThrows(FormatException.class,
+                () -> StoredZip.read(MemorySegment.ofArray(sized), "d.zip")).getMessage());
     }
 }

@@ -218,7 +218,7 @@ class CompressionPipelineTest {
         assertEquals("rule 'fc=wide': 'wide' is not a bit count (1 to 16) or 'auto'", word.getMessage());
         IllegalArgumentException unknownPreset = assertThrows(IllegalArgumentException.class,
                 () -> CompressionPreset.of("paper-resnet"));
-        assertEquals("no preset 'paper-resnet'; the presets are default, paper-alexnet, paper-vgg16",
+        assertEquals("no preset 'paper-resnet'; the presets are default, paper-lenet300, paper-lenet5, paper-alexnet, paper-vgg16",
                 unknownPreset.getMessage());
     }
 
