@@ -60,4 +60,28 @@ class TrainForwardTest {
                     name + " logit " + i + ": runtime " + expected[i] + ", trainer " + actual[i]);
         }
     }
+
+    /** Real PyTorch exports: the trainer's forward pass reproduces the output PyTorch recorded with them. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("dev.condense.tests.TestData#PYTORCH_EXPORTS")
+    void pytorchExportsReproduceTheirRecordedOutput(String name) throws Exception {
+        java.nio.file.Path dir = TestData.pytorchExport(name);
+        Model model = dev.condense.onnx.OnnxReader.read(dir.resolve("model.onnx"));
+        Tensor input = dev.condense.onnx.OnnxReader.readTensor(dir.resolve("input_0.pb"));
+        float[] expected = dev.condense.onnx.OnnxReader.readTensor(dir.resolve("output_0.pb")).toFloatArray();
+        float[] actual;
+        try (GraphModule module = GraphModule.of(model);
+             NDManager m = PyTorchEngine.get(2).newBaseManager()) {
+            actual = module.forward(m.create(input.toFloatArray(), new Shape(input.dims())), false).toFloatArray();
+        }
+        assertEquals(expected.length, actual.length);
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1, scale),
+                    name + " output " + i + ": PyTorch recorded " + expected[i] + ", trainer " + actual[i]);
+        }
+    }
 }
