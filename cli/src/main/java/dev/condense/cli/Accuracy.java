@@ -5,6 +5,7 @@ import dev.condense.data.Batch;
 import dev.condense.data.Batches;
 import dev.condense.data.Dataset;
 import dev.condense.data.DatasetException;
+import dev.condense.data.Scores;
 import dev.condense.ir.Dim;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
@@ -78,24 +79,11 @@ record Accuracy(double top1, double top5, int images, double seconds) {
                         + " classes");
             }
             for (int i = 0; i < b.size(); i++) {
-                int rank = rank(logits, i * width, width, b.labels()[i]);
+                int rank = Scores.rankOf(logits, i * width, width, b.labels()[i]);
                 top1 += rank == 0 ? 1 : 0;
                 top5 += rank < 5 ? 1 : 0;
             }
         }
         return new Accuracy((double) top1 / data.size(), (double) top5 / data.size(), data.size(), nanos / 1e9);
-    }
-
-    /** How many scores beat the label's; a tie counts against it when the other class comes first. */
-    static int rank(float[] scores, int offset, int width, int label) {
-        float target = scores[offset + label];
-        int rank = 0;
-        for (int c = 0; c < width; c++) {
-            float v = scores[offset + c];
-            if (v > target || (v == target && c < label)) {
-                rank++;
-            }
-        }
-        return rank;
     }
 }

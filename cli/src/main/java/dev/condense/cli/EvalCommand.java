@@ -12,7 +12,7 @@ import dev.condense.ir.Dim;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.ValueInfo;
-import dev.condense.runtime.Backend;
+import dev.condense.runtime.SessionOptions;
 import dev.condense.runtime.SessionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval",
         description = {"Measure a model's top-1 and top-5 accuracy on a dataset's test split, and its images per second.",
                 "MODEL is an ONNX file or a .dcz container. A model trained by Condense is fed with the normalization"
-                        + " it recorded; others with the dataset's own (Fashion-MNIST: mean 0.2860, std 0.3530)."},
+                        + " it recorded; others with pixels scaled to [0, 1]."},
         mixinStandardHelpOptions = true,
         footer = {"", "Examples:", "  condense eval models/lenet-5-caffe.onnx --dataset fashion-mnist",
                 "  condense eval lenet5.dcz --dataset fashion-mnist --backend ort-cpu --json"})
@@ -44,12 +44,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DatasetArgs datasetArgs;
 
-    @Option(names = "--backend", paramLabel = "B", defaultValue = "vector",
-            description = "vector, ort-cpu or ort-cuda (default: ${DEFAULT-VALUE})")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", description = "engine threads (default: one per core)")
-    Integer threads;
+    @Mixin
+    EngineArgs engine;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "100",
             description = "images per run when the model's batch size is free (default: ${DEFAULT-VALUE})")
@@ -73,8 +69,7 @@ final class EvalCommand implements Callable<Integer> {
         if (batch < 1 || batch > 65536) {
             throw new UserException("--batch must be between 1 and 65536, got " + batch);
         }
-        Backend b = SessionArgs.backend("--backend", backend);
-        int t = SessionArgs.threads(threads);
+        SessionOptions options = engine.options();
         Model model = ModelFiles.read(input);
         Dataset data = DatasetArgs.normalizedFor(datasetArgs.open(split(), sampleShape(model)), model);
         if (limit != null) {
@@ -83,14 +78,14 @@ final class EvalCommand implements Callable<Integer> {
             }
             data = data.take(limit);
         }
-        Accuracy a = Accuracy.of(model, data, SessionArgs.options(b, t, null), batch);
+        Accuracy a = Accuracy.of(model, data, options, batch);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", input.toString());
             m.put("dataset", datasetArgs.label());
             m.put("split", split.toLowerCase(Locale.ROOT));
-            m.put("backend", b.toString());
+            m.put("backend", options.backend().toString());
             m.put("top1", a.top1());
             m.put("top5", a.top5());
             m.put("images", a.images());
@@ -102,7 +97,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             out.printf(Locale.ROOT, "%s on %s %s (%s): top-1 %.2f%%, top-5 %.2f%% of %,d images, %.0f images/s%n",
-                    input.getFileName(), datasetArgs.label(), split.toLowerCase(Locale.ROOT), b, 100 * a.top1(),
+                    input.getFileName(), datasetArgs.label(), split.toLowerCase(Locale.ROOT), options.backend(), 100 * a.top1(),
                     100 * a.top5(), a.images(), a.imagesPerSecond());
         }
         return 0;

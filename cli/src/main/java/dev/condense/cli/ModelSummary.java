@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  */
 record ModelSummary(String source, String producer, long irVersion, int opset, List<ValueInfo> inputs,
                     List<ValueInfo> outputs, Map<String, Integer> ops, int nodes, long parameters,
-                    long learnableParameters, long macs, long bytes) {
+                    long learnableParameters, long macs, long bytes, Map<String, String> metadata) {
 
     /** A summary whose learnable parameters and MACs ({@code cost}) are known, or -1 when they are not. */
     static ModelSummary of(String source, Model model, long bytes, ModelCost cost) {
@@ -29,7 +29,7 @@ record ModelSummary(String source, String producer, long irVersion, int opset, L
         String producer = (model.producerName() + " " + model.producerVersion()).strip();
         return new ModelSummary(source, producer, model.irVersion(), model.opset(), g.inputs(), g.outputs(),
                 g.opHistogram(), g.nodes().size(), g.parameterCount(), cost == null ? -1 : cost.learnableParameters(),
-                cost == null ? -1 : cost.macs(), bytes);
+                cost == null ? -1 : cost.macs(), bytes, new java.util.TreeMap<>(model.metadata()));
     }
 
     /** The JSON object of {@code inspect --json}. */
@@ -47,6 +47,7 @@ record ModelSummary(String source, String producer, long irVersion, int opset, L
         root.put("learnable_parameters", learnableParameters);
         root.put("macs", macs);
         root.put("bytes", bytes);
+        root.put("metadata", metadata);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -102,6 +103,12 @@ record ModelSummary(String source, String producer, long irVersion, int opset, L
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", ")));
+        // What training recorded (dataset, normalization, epochs, accuracy) and any producer's own keys.
+        boolean first = true;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            line(sb, first ? "metadata" : "", e.getKey() + " = " + e.getValue());
+            first = false;
+        }
         return sb.toString();
     }
 

@@ -44,12 +44,8 @@ final class SensitivityCommand implements Callable<Integer> {
     @Mixin
     DatasetArgs datasetArgs;
 
-    @Option(names = "--backend", paramLabel = "B", defaultValue = "vector",
-            description = "the engine that measures accuracy (default: ${DEFAULT-VALUE})")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", description = "engine threads (default: one per core)")
-    Integer threads;
+    @Mixin
+    EngineArgs engine;
 
     @Option(names = "--limit", paramLabel = "N", description = "measure on the first N test images only")
     Integer limit;
@@ -65,8 +61,8 @@ final class SensitivityCommand implements Callable<Integer> {
             SessionException {
         PrintWriter out = spec.commandLine().getOut();
         Model model = Passes.run(ModelFiles.read(input), Passes.simplify());
-        Sensitivity s = scan(model, datasetArgs, limit, SessionArgs.options(SessionArgs.backend("--backend", backend),
-                SessionArgs.threads(threads), null), Progress.forStdout(json ? new PrintWriter(System.err, true) : out));
+        Sensitivity s = scan(model, datasetArgs, limit, engine.options(),
+                Progress.forStdout(json ? new PrintWriter(System.err, true) : out));
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(s)));
         } else {

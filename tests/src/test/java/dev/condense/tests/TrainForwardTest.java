@@ -50,14 +50,19 @@ class TrainForwardTest {
             NDArray logits = module.forward(m.create(x, new Shape(n, 1, 28, 28)), false);
             actual = logits.toFloatArray();
         }
-        assertEquals(expected.length, actual.length);
+        assertClose(name + " against the vector runtime", expected, actual);
+    }
+
+    /** Every value within {@link #TOLERANCE} of the largest magnitude (or of 1). */
+    private static void assertClose(String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what);
         double scale = 0;
         for (float v : expected) {
             scale = Math.max(scale, Math.abs(v));
         }
         for (int i = 0; i < expected.length; i++) {
             assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1, scale),
-                    name + " logit " + i + ": runtime " + expected[i] + ", trainer " + actual[i]);
+                    what + ", value " + i + ": expected " + expected[i] + ", trainer " + actual[i]);
         }
     }
 
@@ -74,14 +79,6 @@ class TrainForwardTest {
              NDManager m = PyTorchEngine.get(2).newBaseManager()) {
             actual = module.forward(m.create(input.toFloatArray(), new Shape(input.dims())), false).toFloatArray();
         }
-        assertEquals(expected.length, actual.length);
-        double scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Math.abs(expected[i] - actual[i]) <= TOLERANCE * Math.max(1, scale),
-                    name + " output " + i + ": PyTorch recorded " + expected[i] + ", trainer " + actual[i]);
-        }
+        assertClose(name + " against the output PyTorch recorded", expected, actual);
     }
 }

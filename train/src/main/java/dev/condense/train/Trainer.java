@@ -11,6 +11,7 @@ import dev.condense.data.BatchOptions;
 import dev.condense.data.Batches;
 import dev.condense.data.Dataset;
 import dev.condense.data.DatasetException;
+import dev.condense.data.Scores;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -173,7 +174,7 @@ public final class Trainer {
                     float[] l = logits.toFloatArray();
                     int width = l.length / batch.size();
                     for (int i = 0; i < batch.size(); i++) {
-                        int rank = rankOf(l, i * width, width, batch.labels()[i]);
+                        int rank = Scores.rankOf(l, i * width, width, batch.labels()[i]);
                         top1 += rank == 0 ? 1 : 0;
                         top5 += rank < Math.min(5, classes) ? 1 : 0;
                     }
@@ -182,19 +183,6 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Evaluation((double) top1 / data.size(), (double) top5 / data.size(), data.size(), seconds);
-    }
-
-    /** How many logits beat the label's (ties counted against it only when the other class comes first). */
-    static int rankOf(float[] logits, int offset, int width, int label) {
-        float target = logits[offset + label];
-        int rank = 0;
-        for (int c = 0; c < width; c++) {
-            float v = logits[offset + c];
-            if (v > target || (v == target && c < label)) {
-                rank++;
-            }
-        }
-        return rank;
     }
 
     private static NDManager firstManager(GraphModule module) {
