@@ -19,6 +19,8 @@ import dev.condense.compress.pipeline.CompressionResult;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.prune.MagnitudePruner;
 import dev.condense.prune.PruneCriterion;
+import dev.condense.quantize.sharing.KMeansInit;
+import dev.condense.quantize.sharing.WeightSharer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -78,6 +80,9 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--share-bits", paramLabel = "RULES", description = "codebook bits per layer on top of the preset's, e.g. conv=8,fc=5,fc6=4")
     String shareBits;
 
+    @Option(names = "--share-init", paramLabel = "INIT", description = "k-means initialization: linear (the paper's, default), density, random or kmeans++")
+    String shareInit;
+
     @Option(names = "--no-share", description = "skip weight sharing: kept weights stay fp32")
     boolean noShare;
 
@@ -105,7 +110,7 @@ final class CompressCommand implements Callable<Integer> {
     int pruneEpochs;
 
     @Option(names = "--share-epochs", paramLabel = "N", defaultValue = "1",
-            description = "with --retrain: epochs of centroid fine-tuning (default: ${DEFAULT-VALUE})")
+            description = "with --retrain: epochs of centroid fine-tuning, 0 to keep k-means' centroids (default: ${DEFAULT-VALUE})")
     int shareEpochs;
 
     @Option(names = "--share-lr", paramLabel = "RATE", defaultValue = "1e-4",
@@ -203,8 +208,8 @@ final class CompressCommand implements Callable<Integer> {
 
     private RetrainHook retrainHook(PrintWriter out) throws UserException, ModelLoadException, DatasetException,
             IOException {
-        if (pruneEpochs < 1 || shareEpochs < 1) {
-            throw new UserException("--prune-epochs and --share-epochs must be at least 1");
+        if (pruneEpochs < 1 || shareEpochs < 0) {
+            throw new UserException("--prune-epochs must be at least 1 and --share-epochs at least 0");
         }
         if (iterations < 1 || iterations > 100) {
             throw new UserException("--iterations must lie in [1, 100], got " + iterations);
@@ -216,7 +221,8 @@ final class CompressCommand implements Callable<Integer> {
         if (!(shareLearningRate > 0) || !Double.isFinite(shareLearningRate)) {
             throw new UserException("--share-lr must be a positive number, got " + shareLearningRate);
         }
-        TrainConfig share = trainOptions.apply(TrainConfig.fineTune(shareEpochs)).withLearningRate(shareLearningRate);
+        TrainConfig share = shareEpochs == 0 ? null
+                : trainOptions.apply(TrainConfig.fineTune(shareEpochs)).withLearningRate(shareLearningRate);
         Backend b = SessionArgs.backend("--backend", backend);
         return new RetrainHook(train, test, prune, share, SessionArgs.options(b, SessionArgs.threads(null), null), out);
     }
@@ -322,14 +328,31 @@ final class CompressCommand implements Callable<Integer> {
         if (noShare && shareBits != null) {
             throw new UserException("--no-share skips weight sharing; it cannot go with --share-bits");
         }
+        if (noShare && shareInit != null) {
+            throw new UserException("--no-share skips weight sharing; it cannot go with --share-init");
+        }
         if (noShare) {
             pipeline = pipeline.withoutSharing();
-        } else if (shareBits != null) {
+        } else if (shareBits != null || shareInit != null) {
+            WeightSharer sharer = chosen.sharer();
             try {
-                pipeline = pipeline.withSharer(chosen.sharer().withBits(shareBits));
+                if (shareBits != null) {
+                    sharer = sharer.withBits(shareBits);
+                }
             } catch (IllegalArgumentException e) {
                 throw new UserException("--share-bits: " + e.getMessage());
             }
+            if (shareInit != null) {
+                sharer = sharer.withInit(switch (shareInit.strip().toLowerCase(Locale.ROOT)) {
+                    case "linear" -> KMeansInit.LINEAR;
+                    case "density" -> KMeansInit.DENSITY;
+                    case "random" -> KMeansInit.RANDOM;
+                    case "kmeans++", "kmeans-plus-plus" -> KMeansInit.KMEANS_PLUS_PLUS;
+                    default -> throw new UserException("--share-init must be linear, density, random or kmeans++, got '"
+                            + shareInit + "'");
+                });
+            }
+            pipeline = pipeline.withSharer(sharer);
         }
         if (indexBits != null) {
             try {

@@ -85,8 +85,12 @@ final class RetrainHook implements Retraining {
         }
     }
 
+    /** With no centroid epochs ({@code shareConfig} null) k-means' codebooks stay as they are. */
     @Override
     public SharingResult tuneCentroids(Model pruned, SharingResult sharing) throws RetrainingException {
+        if (shareConfig == null) {
+            return sharing;
+        }
         try {
             return Retrainer.fineTuneCentroids(pruned, sharing, train, null, shareConfig,
                     TrainCommand.listener(progress, "centroids, epoch")).result();

@@ -242,9 +242,12 @@ public final class CompressionPipeline {
         Model shared = sharing == null ? pruned : sharing.apply(pruned);
         if (sharing != null && retraining != null) {
             retraining.stage("shared", shared);
-            sharing = retraining.tuneCentroids(pruned, sharing);
-            shared = sharing.apply(pruned);
-            retraining.stage("centroids tuned", shared);
+            SharingResult tuned = retraining.tuneCentroids(pruned, sharing);
+            if (tuned != sharing) {
+                sharing = tuned;
+                shared = sharing.apply(pruned);
+                retraining.stage("centroids tuned", shared);
+            }
         }
         t = lap(phases, retraining == null ? "share" : "share+tune", t);
 

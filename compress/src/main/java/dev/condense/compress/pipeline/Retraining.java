@@ -22,7 +22,7 @@ public interface Retraining {
     /** Retrains {@code pruned} with the masks of {@code pruning} held; pruned weights must stay zero. */
     Model retrainPruned(Model pruned, PruneResult pruning, int iteration, int iterations) throws RetrainingException;
 
-    /** Fine-tunes the codebooks of {@code sharing} (computed on {@code pruned}); indices must not change. */
+    /** Fine-tunes the codebooks of {@code sharing} (computed on {@code pruned}); indices must not change. Returning {@code sharing} itself means no tuning. */
     SharingResult tuneCentroids(Model pruned, SharingResult sharing) throws RetrainingException;
 
     /** A failure of the trainer or its data, its message for the user. */
