@@ -27,6 +27,12 @@ final class TrainOptions {
     @Option(names = "--augment", paramLabel = "on|off", description = "random crop (padding 2) and horizontal flip (default: on for training, off for retraining)")
     String augment;
 
+    @Option(names = "--crop-padding", paramLabel = "P", description = "random crop after padding by P pixels (0: none); overrides --augment's 2")
+    Integer cropPadding;
+
+    @Option(names = "--flip", paramLabel = "on|off", description = "random horizontal flip; overrides --augment's")
+    String flip;
+
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads (default: one per core)")
     Integer threads;
 
@@ -56,12 +62,14 @@ final class TrainOptions {
                 c = c.withSeed(seed);
             }
             if (augment != null) {
-                boolean on = switch (augment.strip().toLowerCase(Locale.ROOT)) {
-                    case "on", "true", "yes" -> true;
-                    case "off", "false", "no" -> false;
-                    default -> throw new UserException("--augment must be on or off, got '" + augment + "'");
-                };
+                boolean on = onOff("--augment", augment);
                 c = c.withAugmentation(on ? 2 : 0, on);
+            }
+            if (cropPadding != null) {
+                c = c.withAugmentation(cropPadding, c.flip());
+            }
+            if (flip != null) {
+                c = c.withAugmentation(c.cropPadding(), onOff("--flip", flip));
             }
             if (threads != null) {
                 c = c.withThreads(SessionArgs.threads(threads));
@@ -76,5 +84,13 @@ final class TrainOptions {
             throw new UserException(e.getMessage());
         }
         return c;
+    }
+
+    private static boolean onOff(String option, String value) throws UserException {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new UserException(option + " must be on or off, got '" + value + "'");
+        };
     }
 }

@@ -84,4 +84,33 @@ class SensitivityTest {
         assertThrows(IllegalArgumentException.class, () -> Sensitivity.scan(threeLayers(), new double[] {0.5, 0.7},
                 SensitivityTest::fakeAccuracy, null));
     }
+
+    @Test
+    void iterativeStagesPruneGeometricallyTowardsTheTarget() {
+        Model model = threeLayers();
+        MagnitudePruner target = MagnitudePruner.keep(0.1);
+        Model current = model;
+        double[] kept = new double[3];
+        for (int i = 1; i <= 3; i++) {
+            PruneResult r = (i == 3 ? target : target.atStage(i / 3.0)).prune(current);
+            current = r.apply(current);
+            kept[i - 1] = r.layers().get(2).keptFraction();
+            // Weights pruned at an earlier stage stay pruned: they are zeros, the smallest magnitudes.
+            if (i > 1) {
+                float[] w = current.graph().initializers().get("classifier.fc.w").toFloatArray();
+                long zeros = 0;
+                for (float v : w) {
+                    zeros += v == 0f ? 1 : 0;
+                }
+                assertEquals(w.length - r.layers().get(2).kept(), zeros);
+            }
+        }
+        assertEquals(Math.pow(0.1, 1 / 3.0), kept[0], 0.01);
+        assertEquals(Math.pow(0.1, 2 / 3.0), kept[1], 0.01);
+        assertEquals(0.1, kept[2], 0.01);
+        assertEquals(0.9, MagnitudePruner.quality(0.9).atStage(0.5).prune(model).layers().get(0).criterion()
+                .map(c -> ((PruneCriterion.Quality) c).q() * 2).orElseThrow(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> target.atStage(0));
+        assertThrows(IllegalArgumentException.class, () -> target.atStage(1.5));
+    }
 }
