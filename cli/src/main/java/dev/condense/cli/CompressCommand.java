@@ -113,7 +113,7 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --retrain: epochs of centroid fine-tuning, 0 to keep k-means' centroids (default: ${DEFAULT-VALUE})")
     int shareEpochs;
 
-    @Option(names = "--share-lr", paramLabel = "RATE", defaultValue = "1e-4",
+    @Option(names = "--share-lr", paramLabel = "RATE", defaultValue = "3e-4",
             description = "with --retrain: the centroids' learning rate; each centroid moves by the sum of its weights'"
                     + " gradients, so it is far below a weight's (default: ${DEFAULT-VALUE})")
     double shareLearningRate;
