@@ -8,7 +8,6 @@ import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.models.Zoo;
 import dev.condense.models.ZooSpec;
-import dev.condense.onnx.OnnxReader;
 import dev.condense.onnx.OnnxWriter;
 import dev.condense.train.GraphModule;
 import dev.condense.train.TrainConfig;
@@ -42,7 +41,7 @@ import java.util.concurrent.Callable;
                 "  condense train model.onnx --dataset fashion-mnist --epochs 2 --lr 0.005 -o tuned.onnx"})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "NAME|MODEL.onnx", description = "a zoo model name or an ONNX file")
+    @Parameters(index = "0", paramLabel = "NAME|MODEL.onnx", description = "a zoo model name, an ONNX file or a .dcz container")
     String model;
 
     @Mixin
@@ -64,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws UserException, DatasetException, ModelLoadException, IOException, TrainingException {
+    public Integer call() throws UserException, DatasetException, ModelLoadException, IOException, TrainingException,
+            dev.condense.compress.FormatException {
         PrintWriter out = spec.commandLine().getOut();
         TrainConfig config;
         try {
@@ -73,12 +73,15 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException(e.getMessage());
         }
         Path source = Path.of(model);
-        boolean file = model.endsWith(".onnx") || Files.exists(source);
+        boolean file = model.endsWith(".onnx") || model.endsWith(".dcz") || Files.exists(source);
         if (file) {
             ModelFiles.checkOutput(source, output, null);
         }
-        Dataset train = datasetArgs.open(Split.TRAIN, null);
-        Model m = file ? OnnxReader.read(source) : zooModel(train);
+        Model m = file ? ModelFiles.read(source) : null;
+        Dataset train = datasetArgs.open(Split.TRAIN, m == null ? null : EvalCommand.sampleShape(m));
+        if (m == null) {
+            m = zooModel(train);
+        }
         train = DatasetArgs.normalizedFor(train, m);
         Dataset test = datasetArgs.open(Split.TEST, train.sampleShape()).withNormalization(train.normalization());
         out.printf(Locale.ROOT, "training %s on %s: %,d images, %d classes; %d epochs of %d, lr %.3g %s%n",

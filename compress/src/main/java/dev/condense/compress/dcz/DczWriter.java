@@ -64,6 +64,11 @@ public final class DczWriter {
         return StoredZip.archiveSize(layout(archive).entries());
     }
 
+    /** The bytes the graph entry takes in the archive (deflated when that is smaller). */
+    public static long storedGraphSize(DczArchive archive) {
+        return StoredZip.payloadSize(new StoredZip.Entry(DczFormat.GRAPH, archive.graph(), true));
+    }
+
     /** The archive's bytes in memory, as {@link #write} would write them (for small archives and tests). */
     public static byte[] toBytes(DczArchive archive) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

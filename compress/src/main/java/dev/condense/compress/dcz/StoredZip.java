@@ -118,12 +118,17 @@ final class StoredZip {
 
     // ---- writing ----
 
+    /** The bytes an entry's data takes in the archive: deflated when asked and smaller, else as is. */
+    static long payloadSize(Entry e) {
+        return e.deflate() ? prepare(e).payload().byteSize() : e.data().byteSize();
+    }
+
     /** The size of the archive {@link #write} produces for these entries. */
     static long archiveSize(List<Entry> entries) {
         long size = END_RECORD_BYTES;
         for (Entry e : entries) {
             long name = e.name().getBytes(StandardCharsets.UTF_8).length;
-            long payload = e.deflate() ? prepare(e).payload().byteSize() : e.data().byteSize();
+            long payload = payloadSize(e);
             size += LOCAL_HEADER_BYTES + CENTRAL_HEADER_BYTES + 2 * name + payload;
         }
         return size;

@@ -279,7 +279,8 @@ public final class CompressionPipeline {
         DczArchive archive = DczModel.archive(shared, tensors, settings(layers, pruning, sharing));
         long archiveBytes = DczWriter.size(archive);
         lap(phases, "pack", t);
-        CompressionReport report = new CompressionReport(presetLabel, rows, archive.graph().byteSize(), archiveBytes,
+        CompressionReport report = new CompressionReport(presetLabel, rows, archive.graph().byteSize(),
+                DczWriter.storedGraphSize(archive), archiveBytes,
                 OptionalLong.empty(), OptionalLong.empty(), phases);
         return new CompressionResult(shared, archive, report, Optional.ofNullable(pruning), Optional.ofNullable(sharing));
     }
@@ -329,7 +330,8 @@ public final class CompressionPipeline {
             phases.put("read", readMillis);
             phases.putAll(report.phaseMillis());
             phases.put("total", (System.nanoTime() - start) / 1e6);
-            report = new CompressionReport(report.preset(), report.tensors(), report.graphBytes(), report.archiveBytes(),
+            report = new CompressionReport(report.preset(), report.tensors(), report.graphBytes(),
+                    report.graphStoredBytes(), report.archiveBytes(),
                     report.inputBytes(), report.inputGzipBytes(), phases);
             return result.withReport(report);
         } catch (InterruptedException e) {

@@ -17,13 +17,15 @@ import java.util.OptionalLong;
 /**
  * The accounting of one compression. {@code tensors} lists every fp32 initializer in graph order
  * (weight layers and the rest); {@code graphBytes} is the graph entry (the ONNX model without the
- * stored tensors' bytes); {@code archiveBytes} the whole .dcz, so that {@link #containerBytes}
+ * stored tensors' bytes) and {@code graphStoredBytes} what it takes in the archive (deflated);
+ * {@code archiveBytes} the whole .dcz, so that {@link #containerBytes}
  * (zip headers, the manifest, tensor entry headers) is what remains. When the model came from a
  * file, {@code inputBytes} is its size on disk (with external data) and {@code inputGzipBytes} the
  * same bytes through gzip at its default level 6, the baseline any dense file with many zeros
  * should be measured against. {@code phaseMillis} times each stage.
  */
-public record CompressionReport(String preset, List<TensorReport> tensors, long graphBytes, long archiveBytes,
+public record CompressionReport(String preset, List<TensorReport> tensors, long graphBytes, long graphStoredBytes,
+                                long archiveBytes,
                                 OptionalLong inputBytes, OptionalLong inputGzipBytes, Map<String, Double> phaseMillis) {
 
     public CompressionReport {
@@ -36,15 +38,16 @@ public record CompressionReport(String preset, List<TensorReport> tensors, long 
 
     /** This report with the sizes of the input file and of the input gzipped. */
     public CompressionReport withInput(long bytes, OptionalLong gzipBytes) {
-        return new CompressionReport(preset, tensors, graphBytes, archiveBytes, OptionalLong.of(bytes), gzipBytes,
-                phaseMillis);
+        return new CompressionReport(preset, tensors, graphBytes, graphStoredBytes, archiveBytes, OptionalLong.of(bytes),
+                gzipBytes, phaseMillis);
     }
 
     /** This report with one more timed phase. */
     public CompressionReport withPhase(String phase, double millis) {
         Map<String, Double> phases = new LinkedHashMap<>(phaseMillis);
         phases.put(phase, millis);
-        return new CompressionReport(preset, tensors, graphBytes, archiveBytes, inputBytes, inputGzipBytes, phases);
+        return new CompressionReport(preset, tensors, graphBytes, graphStoredBytes, archiveBytes, inputBytes,
+                inputGzipBytes, phases);
     }
 
     public List<TensorReport> layers() {
@@ -62,7 +65,7 @@ public record CompressionReport(String preset, List<TensorReport> tensors, long 
 
     /** Zip headers, the manifest and the tensor entry headers: what the archive adds to graph and payloads. */
     public long containerBytes() {
-        return archiveBytes - graphBytes - payloadBytes();
+        return archiveBytes - graphStoredBytes - payloadBytes();
     }
 
     /** The tensors as fp32 plus the graph: what an ONNX file holding this model roughly takes. */
@@ -104,7 +107,7 @@ public record CompressionReport(String preset, List<TensorReport> tensors, long 
         long otherWeights = others.stream().mapToLong(TensorReport::weights).sum();
         rows.add(new String[] {"other tensors (" + others.size() + ", raw)", count(otherWeights), "", "", "", "", "",
                 count(otherBefore), count(otherAfter), ""});
-        rows.add(new String[] {"graph (no weights)", "", "", "", "", "", "", count(graphBytes), count(graphBytes), ""});
+        rows.add(new String[] {"graph (no weights)", "", "", "", "", "", "", count(graphBytes), count(graphStoredBytes), ""});
         rows.add(new String[] {"container", "", "", "", "", "", "", "", count(containerBytes()), ""});
         long weights = tensors.stream().mapToLong(TensorReport::weights).sum();
         long kept = tensors.stream().mapToLong(TensorReport::kept).sum();
@@ -182,6 +185,7 @@ public record CompressionReport(String preset, List<TensorReport> tensors, long 
         totals.put("layerHeaderBytes", layers().stream().mapToLong(t -> t.sizes().headerBytes()).sum());
         totals.put("otherTensorBytes", otherTensors().stream().mapToLong(TensorReport::bytesAfter).sum());
         totals.put("graphBytes", graphBytes);
+        totals.put("graphStoredBytes", graphStoredBytes);
         totals.put("containerBytes", containerBytes());
         totals.put("archiveBytes", archiveBytes);
         totals.put("fp32Bytes", fp32Bytes());

@@ -93,8 +93,11 @@ class CompressionPipelineTest {
         CompressionReport report = r.report();
         byte[] file = DczWriter.toBytes(r.archive());
         assertEquals(file.length, report.archiveBytes());
-        assertEquals(report.archiveBytes(), report.graphBytes() + report.payloadBytes() + report.containerBytes());
+        assertEquals(report.archiveBytes(), report.graphStoredBytes() + report.payloadBytes() + report.containerBytes());
         assertTrue(report.containerBytes() > 0);
+        // The graph entry is deflated in the archive: smaller than the ONNX bytes it inflates to.
+        assertTrue(report.graphStoredBytes() < report.graphBytes(), report.graphStoredBytes() + " vs " + report.graphBytes());
+        assertEquals(report.graphStoredBytes(), storedSize(file, "graph.onnx"));
         assertEquals(5, report.layers().size(), "conv1, conv2, fc1, fc2, fc3");
         assertEquals(5, report.otherTensors().size(), "the five biases");
         // Every fp32 initializer is a tensor entry with the payload the report gives.
@@ -283,5 +286,18 @@ class CompressionPipelineTest {
                 .withPruner(MagnitudePruner.keep(0.1).withRules("conv1=1")).compress(lenet());
         assertEquals(1.0, r.report().layers().getFirst().keptFraction());
         assertEquals(Math.round(0.1 * 48_000), r.report().layers().get(2).kept());
+    }
+
+    /** The compressed size the zip's own central directory gives an entry. */
+    private static long storedSize(byte[] zip, String name) throws java.io.IOException {
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    in.readAllBytes();
+                    return e.getCompressedSize();
+                }
+            }
+        }
+        throw new AssertionError("no entry " + name);
     }
 }
