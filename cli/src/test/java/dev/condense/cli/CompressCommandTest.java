@@ -154,7 +154,7 @@ class CompressCommandTest {
         MainTest.Run text = run("inspect", dcz.toString());
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("parameters  61,706"), text.out());
-        assertTrue(text.out().contains("container   DCZ version 1, 10 tensors"), text.out());
+        assertTrue(text.out().contains("container   DCZ version 2, 10 tensors"), text.out());
         assertTrue(text.out().contains("preset=default"), text.out());
         assertTrue(text.out().lines().anyMatch(l -> l.startsWith("fc1.weight") && l.contains("deep-compression")
                 && l.contains("[120, 400]") && l.contains("30.0") && l.contains(" 32 ")), text.out());
@@ -210,7 +210,8 @@ class CompressCommandTest {
                 "condense compress: preset vgg-16 has 16 layers (conv1_1, conv1_2, conv2_1, conv2_2, conv3_1, conv3_2,"
                         + " conv3_3, conv4_1, conv4_2, conv4_3, conv5_1, conv5_2, conv5_3, fc6, fc7, fc8) but the model"
                         + " has 5 prunable layers (conv1, conv2, fc1, fc2, fc3)",
-                "condense compress: --preset: no preset 'huge'; the presets are default, paper-alexnet, paper-vgg16",
+                "condense compress: --preset: no preset 'huge'; the presets are default, paper-lenet300, paper-lenet5,"
+                        + " paper-alexnet, paper-vgg16",
                 "condense compress: --prune and --prune-quality both set how much to keep; give one",
                 "condense compress: --no-prune skips pruning; it cannot go with --prune, --prune-quality or --layer",
                 "condense compress: --no-share skips weight sharing; it cannot go with --share-bits",
