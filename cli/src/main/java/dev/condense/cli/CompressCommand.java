@@ -238,7 +238,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         RetrainHook.StageAccuracy last = stages.getLast();
         b.append(String.format(Locale.ROOT, "%s: %.1fx smaller (%,d -> %,d bytes), top-1 %.2f%% -> %.2f%% (%+.2f points)%n",
-                "result", r.ratio(), r.fp32Bytes(), r.archiveBytes(), 100 * dense, 100 * last.top1(),
+                "result", r.ratio(), r.inputBytes().orElse(r.fp32Bytes()), r.archiveBytes(), 100 * dense, 100 * last.top1(),
                 100 * (last.top1() - dense)));
         return b.toString();
     }
