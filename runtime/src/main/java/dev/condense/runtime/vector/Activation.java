@@ -49,7 +49,7 @@ public record Activation(Kind kind, float min, float max, float alpha) {
      * gives 0).
      */
     public void finish(float[] src, int from, float bias, float[] add, int addFrom, float[] dst, int to, int n) {
-        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+        VectorSpecies<Float> species = Lanes.FLOAT;
         int lanes = species.length();
         boolean leaky = kind == Kind.LEAKY_RELU;
         boolean clamp = kind == Kind.RELU || kind == Kind.CLIP;

@@ -207,7 +207,7 @@ public final class VectorEngine implements Engine {
     @Override
     public String describe() {
         return "vector (" + parallel.threads() + " thread" + (parallel.threads() == 1 ? "" : "s") + ", "
-                + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() + " floats per vector)";
+                + dev.condense.runtime.vector.Lanes.FLOAT.length() + " floats per vector)";
     }
 
     @Override

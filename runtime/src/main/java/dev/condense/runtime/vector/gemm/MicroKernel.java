@@ -1,6 +1,7 @@
 // The innermost GEMM loop: a 6 x (2 vectors) tile of C accumulated in registers over one K-block.
 package dev.condense.runtime.vector.gemm;
 
+import dev.condense.runtime.vector.Lanes;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.LE;
 
@@ -24,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class MicroKernel {
 
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
     static final int LANES = SPECIES.length();
     /** Columns per B panel. */
     static final int NR = 2 * LANES;

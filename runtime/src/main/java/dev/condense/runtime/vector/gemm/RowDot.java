@@ -1,6 +1,7 @@
 // Fully connected layers at small batch: each output is a dot product of an input row with a weight row.
 package dev.condense.runtime.vector.gemm;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -14,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class RowDot {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
 
     private RowDot() {
     }

@@ -2,7 +2,6 @@
 package dev.condense.runtime.vector.gemm;
 
 import dev.condense.runtime.vector.Activation;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The loop nest of Goto and van de Geijn: B is packed one K-block by column-block at a time (from a

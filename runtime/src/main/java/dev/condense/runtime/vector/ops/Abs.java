@@ -1,6 +1,7 @@
 // Abs: y = |x|.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Clears the sign bit in both loops. */
 final class Abs {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Abs() {
     }

@@ -1,6 +1,7 @@
 // Add: y = a + b with NumPy broadcasting; also the loops of Sum and Mean.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Bias additions and residual connections; see {@link Broadcast} for the shapes that take the fast rows. */
 final class Add {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(Add::vv, Add::vs, Add::sv, Add::reference);
 

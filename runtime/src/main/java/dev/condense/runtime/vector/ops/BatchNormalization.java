@@ -1,6 +1,7 @@
 // BatchNormalization at inference: y = (x - mean) / sqrt(var + epsilon) * scale + bias, per channel.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.BatchNormAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class BatchNormalization {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 15;

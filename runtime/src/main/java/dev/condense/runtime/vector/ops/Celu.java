@@ -1,6 +1,7 @@
 // Celu: y = max(0, x) + min(0, alpha * (e^(x / alpha) - 1)), the continuously differentiable Elu.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.EluAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** The definition as ONNX writes it, with expm1 for precision near 0; an overflow to +inf loses to min(0, .). */
 final class Celu {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Celu() {
     }

@@ -1,6 +1,7 @@
 // Clip: y = min(max(x, lo), hi); ReLU6 is Clip(0, 6).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.ClipAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Activation;
@@ -8,7 +9,6 @@ import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
 import dev.condense.runtime.vector.Operand;
 import dev.condense.runtime.vector.Parallel;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Clip {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Clip() {
     }

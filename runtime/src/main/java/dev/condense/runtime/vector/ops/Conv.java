@@ -371,7 +371,7 @@ final class Conv {
     }
 
     private static final jdk.incubator.vector.VectorSpecies<Float> SPECIES =
-            jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+            dev.condense.runtime.vector.Lanes.FLOAT;
     /**
      * Lane i takes element 2i + parity of its vector, for i below half the lanes, and element
      * 2(i - lanes/2) + parity past that: a vector's even (or odd) lanes land in its low half under

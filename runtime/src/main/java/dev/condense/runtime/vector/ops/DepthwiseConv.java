@@ -1,6 +1,7 @@
 // The depthwise path of Conv: one filter per channel, computed directly, a row of outputs at a time.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Activation;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.Operand;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class DepthwiseConv {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
 
     private DepthwiseConv() {
     }

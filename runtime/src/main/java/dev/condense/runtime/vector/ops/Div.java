@@ -1,6 +1,7 @@
 // Div: y = a / b with NumPy broadcasting; also Mean's final division.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** True division in both loops (no reciprocal multiply), so results are correctly rounded and x / 0 is +-inf or NaN. */
 final class Div {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(Div::vv, Div::vs, Div::sv, Div::reference);
 

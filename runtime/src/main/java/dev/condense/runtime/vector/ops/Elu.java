@@ -1,6 +1,7 @@
 // Elu: y = x for x >= 0, alpha * (e^x - 1) below.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.EluAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Elu {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Elu() {
     }

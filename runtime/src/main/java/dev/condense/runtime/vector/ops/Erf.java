@@ -1,6 +1,7 @@
 // Erf: the Gauss error function, which exported GELU activations compute as 0.5 x (1 + erf(x / sqrt 2)).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -19,7 +20,7 @@ final class Erf {
     /** The error bound the unit test holds this approximation to, against a double-precision erf. */
     static final double MAX_ABS_ERROR = 1e-6;
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private static final float P = 0.3275911f;
     private static final float A1 = 0.254829592f;

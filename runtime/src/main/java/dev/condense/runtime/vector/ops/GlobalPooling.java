@@ -1,6 +1,7 @@
 // The plane reductions of GlobalAveragePool and GlobalMaxPool: one value per (n, c) over all spatial positions.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -15,7 +16,7 @@ import java.util.Arrays;
 /** Each plane is contiguous, so a plane is one vector reduction; planes are split over the threads. */
 final class GlobalPooling {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 15;

@@ -1,6 +1,7 @@
 // HardSigmoid: y = max(0, min(1, alpha * x + beta)), the cheap sigmoid of MobileNetV3's gates.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.HardSigmoidAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Both loops use a fused multiply-add, so body and tail round alike. */
 final class HardSigmoid {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private HardSigmoid() {
     }

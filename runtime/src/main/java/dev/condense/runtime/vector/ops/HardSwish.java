@@ -1,6 +1,7 @@
 // HardSwish: y = x * max(0, min(1, x / 6 + 1/2)), MobileNetV3's activation.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** ONNX defines it as x * HardSigmoid(x) with alpha 1/6 and beta 0.5; both loops use that form. */
 final class HardSwish {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
     private static final float ALPHA = 1f / 6f;
     private static final float BETA = 0.5f;
 

@@ -1,6 +1,7 @@
 // InstanceNormalization: each (n, c) plane normalized by its own mean and variance, then scaled and shifted per channel.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.InstanceNormAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class InstanceNormalization {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 14;

@@ -1,6 +1,7 @@
 // LRN: local response normalization across channels (AlexNet, GoogLeNet): y = x / (bias + alpha/size * sum x^2)^beta.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.LrnAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class LRN {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 13;

@@ -1,6 +1,7 @@
 // LeakyRelu: y = x for x >= 0, alpha * x below (YOLO-style detectors, some GAN discriminators).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.LeakyReluAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Standalone kernel; after a Conv, Gemm or MatMul the plan compiler fuses it into the producer instead. */
 final class LeakyRelu {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private LeakyRelu() {
     }

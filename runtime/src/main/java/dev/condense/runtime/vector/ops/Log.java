@@ -1,6 +1,7 @@
 // Log: y = ln(x).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** ln(0) is -inf and negative inputs give NaN, as IEEE arithmetic defines them. */
 final class Log {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Log() {
     }

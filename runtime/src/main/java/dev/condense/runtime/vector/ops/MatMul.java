@@ -1,6 +1,7 @@
 // MatMul: numpy-style matrix product with batch broadcasting; a constant 2-D right side runs as a fully connected layer.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Activation;
 import dev.condense.runtime.vector.Kernel;
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class MatMul {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
 
     private MatMul() {
     }

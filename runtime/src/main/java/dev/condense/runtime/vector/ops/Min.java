@@ -1,6 +1,7 @@
 // Min: the elementwise minimum of one or more inputs, broadcast together.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Math.min semantics in every loop: NaN wins, and -0 is less than +0. */
 final class Min {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(Min::vv, Min::vs, Min::sv, Min::reference);
 

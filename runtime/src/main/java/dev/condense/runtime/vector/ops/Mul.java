@@ -1,6 +1,7 @@
 // Mul: y = a * b with NumPy broadcasting.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Squeeze-and-excitation gates ({@code [N, C, 1, 1]} against {@code [N, C, H, W]}) and SiLU's x * sigmoid(x); see {@link Broadcast}. */
 final class Mul {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(Mul::vv, Mul::vs, Mul::sv, Mul::reference);
 

@@ -1,6 +1,7 @@
 // Neg: y = -x.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Negation flips the sign bit, so -0 and NaN behave the same in both loops. */
 final class Neg {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Neg() {
     }

@@ -1,6 +1,7 @@
 // PRelu: y = x for x >= 0, slope * x below, the slope broadcast to x (usually one per channel, [C, 1, 1]).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PRelu {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(PRelu::vv, PRelu::vs, PRelu::sv, PRelu::reference);
 

@@ -1,6 +1,7 @@
 // The window arithmetic and loops MaxPool and AveragePool share: a vectorized 2-D (and 1-D) path and a generic N-d path.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ops.PoolAttrs;
 import dev.condense.ops.SlidingWindow;
@@ -31,7 +32,7 @@ final class Pooling {
 
     enum Kind { MAX, AVERAGE }
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 15;

@@ -1,6 +1,7 @@
 // Pow: y = a ^ b with NumPy broadcasting; a constant or scalar exponent of 1, 2 or 3 is a multiplication.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Pow {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     static final Broadcast.Loops LOOPS = new Broadcast.Loops(Pow::vv, Pow::vs, Pow::sv, Pow::reference);
 

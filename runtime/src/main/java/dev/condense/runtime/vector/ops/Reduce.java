@@ -1,6 +1,7 @@
 // The engine of the Reduce ops: a map per element, a combination over the reduced axes, a final step per output.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.ReduceAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -55,7 +56,7 @@ final class Reduce {
 
     enum Finish { NONE, MEAN, SQRT, LOG }
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 15;

@@ -1,6 +1,7 @@
 // Selu: y = gamma * x for x > 0, gamma * alpha * (e^x - 1) otherwise (self-normalizing networks).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.SeluAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** gamma * alpha is one constant; expm1 keeps precision near 0; overflowing lanes are discarded by the blend. */
 final class Selu {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Selu() {
     }

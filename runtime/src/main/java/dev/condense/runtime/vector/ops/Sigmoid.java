@@ -1,6 +1,7 @@
 // Sigmoid: y = 1 / (1 + exp(-x)), the gate of squeeze-and-excitation blocks and of SiLU.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** exp(-x) overflows to +inf for x below about -88, which gives the correct limit 0, so no clamp is needed. */
 final class Sigmoid {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Sigmoid() {
     }

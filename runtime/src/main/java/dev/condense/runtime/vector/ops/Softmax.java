@@ -1,6 +1,7 @@
 // Softmax (and LogSoftmax's shared engine) along one axis (opset 13 on) or over the flattened trailing axes (before 13).
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.ops.SoftmaxAttrs;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
@@ -21,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Softmax {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     /** Input floats one thread takes at least. */
     private static final int GRAIN = 1 << 15;

@@ -1,6 +1,7 @@
 // Softplus: y = ln(1 + e^x), a smooth rectifier.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * values for very negative x. */
 final class Softplus {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Lanes.FLOAT;
 
     private Softplus() {
     }

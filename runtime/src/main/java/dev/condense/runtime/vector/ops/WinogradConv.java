@@ -1,6 +1,7 @@
 // The Winograd path of Conv: 3x3 stride-1 convolutions as F(2x2, 3x3), sixteen GEMMs with 2.25x fewer multiplies.
 package dev.condense.runtime.vector.ops;
 
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Activation;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
@@ -32,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class WinogradConv {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
     private static final int LANES = SPECIES.length();
     /** Lane i takes lane i/2 of a (even i) or of b (odd i), from the low or the high half: a zip. */
     private static final VectorShuffle<Float> ZIP_LOW = zip(0);
