@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                 "MODEL is an ONNX file or a .dcz container. A model trained by Condense is fed with the normalization"
                         + " it recorded; others with pixels scaled to [0, 1]."},
         mixinStandardHelpOptions = true,
-        footer = {"", "Examples:", "  condense eval models/lenet-5-caffe.onnx --dataset fashion-mnist",
+        footer = {"", "Examples:", "  condense eval models/trained/lenet-5-caffe.onnx --dataset fashion-mnist",
                 "  condense eval lenet5.dcz --dataset fashion-mnist --backend ort-cpu --json"})
 final class EvalCommand implements Callable<Integer> {
 

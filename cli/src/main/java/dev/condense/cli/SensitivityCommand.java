@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                 "`condense compress --prune auto --max-drop D --dataset ...` runs this scan and keeps in each layer the"
                         + " smallest fraction that costs at most D points."},
         mixinStandardHelpOptions = true,
-        footer = {"", "Examples:", "  condense sensitivity models/lenet-5-caffe.onnx --dataset fashion-mnist",
+        footer = {"", "Examples:", "  condense sensitivity models/trained/lenet-5-caffe.onnx --dataset fashion-mnist",
                 "  condense sensitivity model.onnx --dataset fashion-mnist --limit 2000 --json"})
 final class SensitivityCommand implements Callable<Integer> {
 
