@@ -146,12 +146,13 @@ public record Sensitivity(double dense, double[] keeps, List<Row> layers) {
     /** Rows of layers, columns of keep fractions, cells of top-1 in percent. */
     public String table() {
         StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "top-1 with one layer pruned to each keep fraction (dense model: %.2f%%)%n",
+                100 * dense));
         b.append(String.format(Locale.ROOT, "%-24s %10s", "layer", "weights"));
         for (double k : keeps) {
             b.append(String.format(Locale.ROOT, " %6.0f%%", 100 * k));
         }
-        b.append(String.format(Locale.ROOT, "%n%-24s %10s %s (dense)%n", "", "", String.format(Locale.ROOT, "%6.2f%%",
-                100 * dense)));
+        b.append('\n');
         for (Row r : layers) {
             b.append(String.format(Locale.ROOT, "%-24s %,10d", r.layer, r.weights));
             for (double a : r.accuracy) {
