@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MagnitudePrunerTest {
 
     /** conv1 [6, 3, 3, 3] = 162, conv2 [5, 6, 3, 3] = 270, fc [10, 64] = 640 weights. */
-    private static Model threeLayers() {
+    static Model threeLayers() {
         TestNets b = new TestNets(42).input("x", Dim.fixed(1, 3, 4, 4));
         String v = b.conv("features.conv1", "x", 3, 6, 3);
         v = b.conv("features.conv2", v, 6, 5, 3);

@@ -1,7 +1,6 @@
 // Sensitivity scans: each layer pruned alone at each fraction, and per-layer fractions chosen within an accuracy budget.
 package dev.condense.prune;
 
-import dev.condense.ir.Dim;
 import dev.condense.ir.Model;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SensitivityTest {
 
     private static Model threeLayers() {
-        TestNets b = new TestNets(42).input("x", Dim.fixed(1, 3, 4, 4));
-        String v = b.conv("features.conv1", "x", 3, 6, 3);
-        v = b.conv("features.conv2", v, 6, 5, 3);
-        return b.model(b.gemm("classifier.fc", b.flatten("flatten", v), 80, 10));
+        return MagnitudePrunerTest.threeLayers();
     }
 
     /** Accuracy falls with the share of zeros in conv1 (steeply) and in fc (gently); conv2 does not matter. */

@@ -48,6 +48,12 @@ class TrainerTest {
         return Zoo.find(name).orElseThrow().build(ZooSpec.fashionMnist());
     }
 
+    /** The zoo's LeNet-300-100 with every layer pruned to {@code keep}. */
+    private static Model prunedLeNet300(double keep) {
+        Model dense = zoo("lenet-300-100");
+        return MagnitudePruner.keep(keep).prune(dense).apply(dense);
+    }
+
     private static TrainConfig quick(int epochs) {
         return TrainConfig.defaults(epochs).withBatchSize(64).withThreads(2).withAugmentation(0, false);
     }
@@ -102,9 +108,7 @@ class TrainerTest {
 
     @Test
     void centroidFineTuningKeepsEveryWeightsCluster() throws Exception {
-        Model dense = zoo("lenet-300-100");
-        PruneResult pruning = MagnitudePruner.keep(0.1).prune(dense);
-        Model pruned = pruning.apply(dense);
+        Model pruned = prunedLeNet300(0.1);
         SharingResult sharing = WeightSharer.defaults().withBits("fc", 4).share(pruned);
         Retrainer.Retrained<SharingResult> r = Retrainer.fineTuneCentroids(pruned, sharing, train, null,
                 quick(1).withLearningRate(0.01), null);
@@ -140,9 +144,7 @@ class TrainerTest {
 
     @Test
     void tiedGradientIsTheSumOverEachCluster() throws Exception {
-        Model dense = zoo("lenet-300-100");
-        PruneResult pruning = MagnitudePruner.keep(0.3).prune(dense);
-        Model pruned = pruning.apply(dense);
+        Model pruned = prunedLeNet300(0.3);
         SharingResult sharing = WeightSharer.defaults().withBits("fc", 3).share(pruned);
         Model shared = sharing.apply(pruned);
         // One plain SGD step (no momentum, no decay, batch = the whole subset) moves each centroid by
