@@ -88,6 +88,7 @@ public final class TrainOps {
         OPS.put("Unsqueeze", TrainOps::unsqueeze);
         OPS.put("Pad", TrainOps::pad);
         OPS.put("Shape", (n, o) -> (in, t) -> in[0].getManager().create(in[0].getShape().getShape()));
+        OPS.put("Gather", TrainOps::gather);
     }
 
     private TrainOps() {
@@ -370,6 +371,60 @@ public final class TrainOps {
                 y = y.expandDims(axis);
             }
             return y;
+        };
+    }
+
+    // data: [before..., d, after...] along axis, indices: I (any shape, negative counts from the end)
+    // -> [before..., I..., after...]; differentiable through take, so it serves shape arithmetic and gathers alike
+    private static Kernel gather(Node node, int opset) throws ModelLoadException {
+        long axisAttr = dev.condense.ops.GatherAttrs.of(node, opset).axis();
+        return (in, training) -> {
+            NDArray data = in[0];
+            long[] s = data.getShape().getShape();
+            int rank = s.length;
+            int axis = Math.toIntExact(axisAttr < 0 ? axisAttr + rank : axisAttr);
+            if (axis < 0 || axis >= rank) {
+                throw new TrainingException(node.describe() + ": axis " + axisAttr + " is outside a rank-" + rank
+                        + " input");
+            }
+            long d = s[axis];
+            long[] indexShape = in[1].getShape().getShape();
+            NDArray index = in[1].toType(DataType.INT64, false).add(d).mod(d);
+            int[] front = new int[rank];
+            front[0] = axis;
+            for (int i = 0, k = 1; i < rank; i++) {
+                if (i != axis) {
+                    front[k++] = i;
+                }
+            }
+            NDArray moved = axis == 0 ? data : data.transpose(front);
+            long rest = d == 0 ? 0 : data.size() / d;
+            NDArray columns = data.getManager().arange(0f, (float) rest, 1f, DataType.INT64).reshape(1, rest);
+            NDArray linear = index.reshape(-1, 1).mul(rest).add(columns);
+            NDArray rows = moved.reshape(d, rest).take(linear);
+            // rows: [I..., before..., after...] -> [before..., I..., after...]
+            long[] shape = new long[indexShape.length + rank - 1];
+            System.arraycopy(indexShape, 0, shape, 0, indexShape.length);
+            for (int i = 1; i < rank; i++) {
+                shape[indexShape.length + i - 1] = s[front[i]];
+            }
+            NDArray y = rows.reshape(new Shape(shape));
+            if (axis == 0 || indexShape.length == 0) {
+                return y;
+            }
+            int q = indexShape.length;
+            int[] back = new int[shape.length];
+            int k = 0;
+            for (int i = 0; i < axis; i++) {
+                back[k++] = q + i;
+            }
+            for (int i = 0; i < q; i++) {
+                back[k++] = i;
+            }
+            for (int i = q + axis; i < shape.length; i++) {
+                back[k++] = i;
+            }
+            return y.transpose(back);
         };
     }
 
