@@ -46,11 +46,15 @@ record Accuracy(double top1, double top5, int images, double seconds) {
         if (inputs.size() != 1) {
             throw new UserException("evaluation feeds one image input; the model has " + inputs.size());
         }
+        if (data.size() == 0) {
+            throw new UserException("the dataset has no images to evaluate on");
+        }
         ValueInfo input = inputs.getFirst();
-        int n = batch;
-        if (input.shape().isPresent() && !input.shape().get().isEmpty()
-                && input.shape().get().getFirst() instanceof Dim.Fixed f) {
-            n = Math.toIntExact(f.size());
+        boolean fixedBatch = input.shape().isPresent() && !input.shape().get().isEmpty()
+                && input.shape().get().getFirst() instanceof Dim.Fixed;
+        int n = fixedBatch ? Math.toIntExact(((Dim.Fixed) input.shape().get().getFirst()).size()) : batch;
+        if (n < 1) {
+            throw new UserException("the model's input fixes a batch of " + n + " images");
         }
         long top1 = 0;
         long top5 = 0;
@@ -59,14 +63,13 @@ record Accuracy(double top1, double top5, int images, double seconds) {
         Batches batches = data.batches(n);
         while (batches.hasNext()) {
             Batch b = batches.next();
-            Batch fed = b;
-            if (b.size() != n && n != batch) {
+            if (fixedBatch && b.size() != n) {
                 throw new UserException("the model takes batches of exactly " + n + " and " + data.size()
                         + " images do not divide into them; evaluate with --limit a multiple of " + n);
             }
             long t = System.nanoTime();
             float[] logits;
-            try (Result r = session.run(Map.of(input.name(), fed.toTensor(input.name())))) {
+            try (Result r = session.run(Map.of(input.name(), b.toTensor(input.name())))) {
                 nanos += System.nanoTime() - t;
                 Tensor out = r.first();
                 logits = out.toFloatArray();

@@ -145,15 +145,8 @@ public final class GraphModule implements AutoCloseable {
         NDManager step = x.getManager();
         Map<String, NDArray> values = new HashMap<>();
         values.put(inputName, x);
-        Map<String, NDArray> tiedValues = new HashMap<>();
-        for (Map.Entry<String, Tying> e : tied.entrySet()) {
-            Tying t = e.getValue();
-            NDArray all = t.codebook.concat(t.zero);
-            NDArray w = all.gather(t.indices, 0).reshape(t.shape);
-            w.attach(step);
-            all.attach(step);
-            tiedValues.put(e.getKey(), w);
-        }
+        // A tied weight is gathered from its codebook once per pass; its value shadows the parameter's.
+        tied.forEach((name, t) -> values.put(name, materialize(t, step)));
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             NDArray[] in = new NDArray[n.inputs().size()];
@@ -163,9 +156,6 @@ public final class GraphModule implements AutoCloseable {
                     continue;
                 }
                 NDArray v = values.get(name);
-                if (v == null) {
-                    v = tiedValues.get(name);
-                }
                 if (v == null) {
                     v = parameters.get(name);
                 }
@@ -251,6 +241,15 @@ public final class GraphModule implements AutoCloseable {
         tied.put(name, new Tying(c, manager.zeros(new Shape(1)), manager.create(gather), w.getShape()));
     }
 
+    /** A tied weight's value, {@code [codebook..., 0][indices]} in the weight's shape, owned by {@code owner}. */
+    private static NDArray materialize(Tying t, NDManager owner) {
+        NDArray all = t.codebook.concat(t.zero);
+        all.attach(owner);
+        NDArray w = all.gather(t.indices, 0).reshape(t.shape);
+        w.attach(owner);
+        return w;
+    }
+
     /** The current values of a tied weight's codebook. */
     float[] codebook(String name) {
         return tied.get(name).codebook.toFloatArray();
@@ -269,11 +268,7 @@ public final class GraphModule implements AutoCloseable {
             Tying tie = tied.get(t.name());
             if (tie != null) {
                 try (NDManager tmp = manager.newSubManager()) {
-                    NDArray all = tie.codebook.concat(tie.zero);
-                    all.attach(tmp);
-                    NDArray w = all.gather(tie.indices, 0);
-                    w.attach(tmp);
-                    inits.put(t.name(), Tensor.ofFloats(t.name(), t.dims(), w.toFloatArray()));
+                    inits.put(t.name(), Tensor.ofFloats(t.name(), t.dims(), materialize(tie, tmp).toFloatArray()));
                 }
             } else if (a != null) {
                 inits.put(t.name(), Tensor.ofFloats(t.name(), t.dims(), a.toFloatArray()));
@@ -282,6 +277,12 @@ public final class GraphModule implements AutoCloseable {
             }
         }
         return model.withGraph(g.withInitializers(inits));
+    }
+
+    /** A manager for what lives as long as one training run (optimizer buffers, masks); this module closes it at the latest. */
+    NDManager newSubManager() {
+        checkClosed();
+        return manager.newSubManager();
     }
 
     /** The simplified model this module was built from. */

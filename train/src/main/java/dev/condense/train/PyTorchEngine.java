@@ -25,7 +25,10 @@ public final class PyTorchEngine {
     public static synchronized Engine get(int threads) throws TrainingException {
         if (engine == null) {
             System.setProperty("ai.djl.offline", "true");
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            // DJL logs through SLF4J and Condense binds no provider; SLF4J would say so on every start.
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "ERROR");
+            }
             try {
                 engine = Engine.getEngine("PyTorch");
                 // Settable once, before any parallel work: the trainer never runs ops concurrently.

@@ -78,8 +78,7 @@ public final class Trainer {
         }
         long totalSteps = Math.multiplyExact(stepsPerEpoch, config.epochs());
         List<EpochReport> reports = new ArrayList<>();
-        try (NDManager state = module.parameters().isEmpty() && module.codebooks().isEmpty()
-                ? engine.newBaseManager() : firstManager(module).newSubManager()) {
+        try (NDManager state = module.newSubManager()) {
             Map<String, NDArray> params = module.parameters();
             Map<String, NDArray> codebooks = module.codebooks();
             Map<String, NDArray> maskArrays = new HashMap<>();
@@ -95,7 +94,8 @@ public final class Trainer {
             }
             Map<String, NDArray> velocity = new LinkedHashMap<>();
             params.forEach((k, v) -> velocity.put(k, state.zeros(v.getShape())));
-            codebooks.forEach((k, v) -> velocity.put("codebook:" + k, state.zeros(v.getShape())));
+            Map<String, NDArray> codebookVelocity = new LinkedHashMap<>();
+            codebooks.forEach((k, v) -> codebookVelocity.put(k, state.zeros(v.getShape())));
 
             SplittableRandom random = new SplittableRandom(config.seed());
             long step = 0;
@@ -121,6 +121,11 @@ public final class Trainer {
                         NDArray loss;
                         try (GradientCollector gc = engine.newGradientCollector()) {
                             logits = module.forward(input, true);
+                            if (!logits.getShape().equals(oneHot.getShape())) {
+                                throw new TrainingException("the model gives " + logits.getShape() + " for a batch of "
+                                        + batch.size() + "; training on " + classes + " classes needs "
+                                        + oneHot.getShape());
+                            }
                             loss = logits.logSoftmax(1).mul(oneHot).sum().neg().div(batch.size());
                             gc.backward(loss);
                         }
@@ -133,7 +138,7 @@ public final class Trainer {
                         correct += countCorrect(logits.argMax(1).toLongArray(), batch.labels());
                         seen += batch.size();
                         update(params, velocity, maskArrays, module, config, (float) lr);
-                        updateCodebooks(codebooks, velocity, config, (float) lr);
+                        updateCodebooks(codebooks, codebookVelocity, config, (float) lr);
                     }
                     step++;
                     s++;
@@ -185,12 +190,6 @@ public final class Trainer {
         return new Evaluation((double) top1 / data.size(), (double) top5 / data.size(), data.size(), seconds);
     }
 
-    private static NDManager firstManager(GraphModule module) {
-        NDArray any = module.parameters().isEmpty() ? module.codebooks().values().iterator().next()
-                : module.parameters().values().iterator().next();
-        return any.getManager();
-    }
-
     // v = m v + g + wd w; w -= lr v; masked weights: g, v and w times the mask
     private static void update(Map<String, NDArray> params, Map<String, NDArray> velocity, Map<String, NDArray> masks,
                                GraphModule module, TrainConfig config, float lr) {
@@ -225,7 +224,7 @@ public final class Trainer {
         float momentum = (float) config.momentum();
         for (Map.Entry<String, NDArray> e : codebooks.entrySet()) {
             NDArray c = e.getValue();
-            NDArray v = velocity.get("codebook:" + e.getKey());
+            NDArray v = velocity.get(e.getKey());
             try (NDArray g = c.getGradient()) {
                 v.muli(momentum).addi(g);
                 try (NDArray delta = v.mul(lr)) {
