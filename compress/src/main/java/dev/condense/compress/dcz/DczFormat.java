@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.condense.compress.FormatException;
+import dev.condense.compress.layer.Int8Codec;
 import dev.condense.compress.layer.LayerCodec;
 import dev.condense.compress.layer.LayerSizes;
 import dev.condense.ir.Tensor;
@@ -136,13 +137,30 @@ final class DczFormat {
                         + "dimensions " + Arrays.toString(dims) + " make " + count);
             }
         }
+        if (encoding.int8()) {
+            // Checks the element count against the dims, the channels against the axis, and the scales.
+            Int8Codec.Header header = Int8Codec.header(payload, dims, source);
+            if (header.sparse() != (encoding == TensorEncoding.SPARSE_INT8)) {
+                throw new FormatException(source + ": encoding " + encoding.id() + " ('" + encoding.label() + "') holds a "
+                        + (header.sparse() ? "sparse" : "dense") + " int8 payload; "
+                        + (header.sparse() ? TensorEncoding.SPARSE_INT8 : TensorEncoding.INT8).id() + " is the id for that");
+            }
+        }
         return new DczTensor(tensorName, dims, encoding, payload);
     }
 
-    /** The per-part sizes of a tensor's payload: the layer encoding's own, or 4 bytes per element for raw fp32. */
+    /** The per-part sizes of a tensor's payload: the layer or int8 encoding's own, or 4 bytes per element for raw fp32. */
     static LayerSizes layerSizes(DczTensor tensor, String source) throws FormatException {
         return switch (tensor.encoding()) {
             case DEEP_COMPRESSION -> LayerCodec.sizes(tensor.payload(), source);
+            case INT8, SPARSE_INT8 -> {
+                Int8Codec.Header header = Int8Codec.header(tensor.payload(), tensor.dims(), source);
+                if (header.sparse() != (tensor.encoding() == TensorEncoding.SPARSE_INT8)) {
+                    throw new FormatException(source + ": encoding '" + tensor.encoding().label() + "' with a "
+                            + (header.sparse() ? "sparse" : "dense") + " int8 payload");
+                }
+                yield header.sizes();
+            }
             case RAW_FP32 -> {
                 long n = tensor.elementCount();
                 long kept = 0;

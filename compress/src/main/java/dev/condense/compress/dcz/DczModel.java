@@ -2,6 +2,7 @@
 package dev.condense.compress.dcz;
 
 import dev.condense.compress.FormatException;
+import dev.condense.compress.layer.Int8Quantization;
 import dev.condense.ir.DataType;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
@@ -28,9 +29,11 @@ import java.util.stream.IntStream;
  * The graph-entry convention of docs/FORMAT.md, section 1.4. {@code graph.onnx} is the model's
  * ModelProto in which every initializer stored as a tensor entry is a reference without bytes:
  * {@code data_location = EXTERNAL} with {@code location} = the name of its entry and {@code length}
- * = its fp32 byte size. Every other initializer (non-fp32 ones, such as Reshape's int64 shapes)
- * stays inline. Reading resolves each reference against the manifest, decodes the entry, and
- * checks that the tensor's dims agree and that every tensor entry is referenced exactly once.
+ * = its byte size (4 per element for fp32, 1 for an int8 entry's INT8 or UINT8 initializer). Every
+ * other initializer (such as Reshape's int64 shapes, or a QDQ model's scales, zero points and int32
+ * biases) stays inline. Reading resolves each reference against the manifest, decodes the entry, and
+ * checks that the tensor's type and dims agree, that every tensor entry is referenced exactly once,
+ * and that an int8 entry's scales and zero points are those its DequantizeLinear nodes use.
  */
 public final class DczModel {
 
@@ -42,24 +45,59 @@ public final class DczModel {
 
     /**
      * The archive of {@code model} with {@code tensors} as its tensor entries. Each tensor must
-     * name an fp32 initializer of the main graph with the same dims; the graph entry is the model
-     * with those initializers detached.
+     * name an initializer of the main graph with the same dims and element type (fp32; INT8 or UINT8
+     * for an int8 entry, whose scales and zero points must be those of the DequantizeLinear nodes
+     * reading it); the graph entry is the model with those initializers detached.
      */
     public static DczArchive archive(Model model, List<DczTensor> tensors, Map<String, String> settings) {
         Map<String, String> detached = new LinkedHashMap<>();
         for (int i = 0; i < tensors.size(); i++) {
             DczTensor t = tensors.get(i);
             Tensor initializer = model.graph().initializers().get(t.name());
-            if (initializer == null || initializer.dtype() != DataType.FLOAT
-                    || !Arrays.equals(initializer.dims(), t.dims())) {
+            DataType type;
+            try {
+                type = t.elementType("tensor '" + t.name() + "'");
+            } catch (FormatException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            if (initializer == null || initializer.dtype() != type || !Arrays.equals(initializer.dims(), t.dims())) {
                 throw new IllegalArgumentException("tensor '" + t.name() + "' " + Arrays.toString(t.dims())
-                        + " is not an fp32 initializer of that shape in the model's graph"
+                        + " is not a " + type.displayName() + " initializer of that shape in the model's graph"
                         + (initializer == null ? "" : " (it is " + initializer.dtype().displayName()
                         + Arrays.toString(initializer.dims()) + ")"));
+            }
+            if (t.encoding().int8()) {
+                String problem = int8Problem(model, t, "tensor '" + t.name() + "'");
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
+                }
             }
             detached.put(t.name(), DczFormat.tensorEntryName(i, t.name()));
         }
         return DczArchive.of(settings, OnnxWriter.toBytes(model, detached), tensors);
+    }
+
+    /**
+     * Why the int8 tensor {@code t} does not fit {@code model}'s graph, or null: its scales and zero
+     * points must be those of the DequantizeLinear nodes that read it (section 1.4).
+     */
+    private static String int8Problem(Model model, DczTensor t, String source) {
+        Int8Quantization stored;
+        try {
+            stored = t.quantization(source);
+        } catch (FormatException e) {
+            return e.getMessage();
+        }
+        Tensor initializer = model.graph().initializers().get(t.name());
+        DequantizeParameters.Found found = DequantizeParameters.of(model.graph(), initializer);
+        if (!found.ok()) {
+            return source + ": stored as int8, but " + found.problem();
+        }
+        if (!DequantizeParameters.sameMeaning(stored, found.quantization())) {
+            return source + ": the entry holds " + DequantizeParameters.describe(stored) + ", the graph's DequantizeLinear "
+                    + DequantizeParameters.describe(found.quantization());
+        }
+        return null;
     }
 
     /** True when {@code file} is named {@code *.dcz} or starts as a zip archive does (an ONNX file never does). */
@@ -154,11 +192,19 @@ public final class DczModel {
             }
             Tensor initializer = model.graph().initializers().get(t.name());
             long[] dims = t.dims().stream().mapToLong(Long::longValue).toArray();
-            if (initializer == null || initializer.dtype() != DataType.FLOAT || !Arrays.equals(initializer.dims(), dims)) {
+            DczTensor tensor = dcz.archive().tensor(t.name()).orElseThrow();
+            DataType type = tensor.elementType(source);
+            if (initializer == null || initializer.dtype() != type || !Arrays.equals(initializer.dims(), dims)) {
                 throw new FormatException(source + ": " + DczFormat.GRAPH + " declares it as "
                         + (initializer == null ? "no initializer of the main graph"
                         : initializer.dtype().displayName() + Arrays.toString(initializer.dims()))
-                        + ", the manifest as float32" + Arrays.toString(dims));
+                        + ", the entry as " + type.displayName() + Arrays.toString(dims));
+            }
+            if (tensor.encoding().int8()) {
+                String problem = int8Problem(model, tensor, source);
+                if (problem != null) {
+                    throw new FormatException(problem);
+                }
             }
         }
         return model;

@@ -3,7 +3,10 @@ package dev.condense.compress.dcz;
 
 import dev.condense.compress.FormatException;
 import dev.condense.compress.layer.EncodedLayer;
+import dev.condense.compress.layer.Int8Codec;
+import dev.condense.compress.layer.Int8Quantization;
 import dev.condense.compress.layer.LayerCodec;
+import dev.condense.compress.layer.LayerOptions;
 import dev.condense.ir.DataType;
 import dev.condense.ir.Tensor;
 
@@ -14,7 +17,8 @@ import java.util.Objects;
 /**
  * A tensor as a DCZ container stores it: the ONNX initializer name, its dimensions, and the payload
  * in {@code encoding} (read-only). A raw fp32 payload must hold exactly 4 bytes per element; a
- * Deep Compression payload is checked when written and when read.
+ * Deep Compression or int8 payload is checked when written and when read. An int8 tensor's
+ * elements are INT8 or UINT8 (its payload says which); the others' are FLOAT.
  */
 public record DczTensor(String name, long[] dims, TensorEncoding encoding, MemorySegment payload) {
 
@@ -59,6 +63,50 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
         return new DczTensor(name, dims, TensorEncoding.DEEP_COMPRESSION, layer.bytes());
     }
 
+    /**
+     * A tensor in the int8 encoding of {@link Int8Codec}: {@link TensorEncoding#SPARSE_INT8} when
+     * the encoding is sparse, else {@link TensorEncoding#INT8}.
+     */
+    public static DczTensor int8(String name, long[] dims, EncodedLayer layer) {
+        Int8Codec.Header header;
+        try {
+            header = Int8Codec.header(layer.bytes(), dims, "tensor '" + name + "'");
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new DczTensor(name, dims, header.sparse() ? TensorEncoding.SPARSE_INT8 : TensorEncoding.INT8, layer.bytes());
+    }
+
+    /** The int8 tensor holding {@code values} as {@code quantization} describes them, encoded with {@code options}. */
+    public static DczTensor int8(String name, long[] dims, byte[] values, Int8Quantization quantization,
+                                 LayerOptions options) {
+        return int8(name, dims, Int8Codec.encode(values, dims, quantization, options));
+    }
+
+    /** FLOAT, or INT8 / UINT8 for the int8 encodings (as the payload's header says). */
+    public DataType elementType(String source) throws FormatException {
+        if (!encoding.int8()) {
+            return DataType.FLOAT;
+        }
+        return Int8Codec.header(payload, dims, source).quantization().unsigned() ? DataType.UINT8 : DataType.INT8;
+    }
+
+    /** The scales and zero points of an int8 tensor; {@code source} names it in messages. */
+    public Int8Quantization quantization(String source) throws FormatException {
+        if (!encoding.int8()) {
+            throw new IllegalStateException("tensor '" + name + "' is " + encoding.label() + ", not int8");
+        }
+        return Int8Codec.header(payload, dims, source).quantization();
+    }
+
+    /** The stored values of an int8 tensor, one byte per element. */
+    public byte[] int8Values(String source) throws FormatException {
+        if (!encoding.int8()) {
+            throw new IllegalStateException("tensor '" + name + "' is " + encoding.label() + ", not int8");
+        }
+        return Int8Codec.decode(payload, dims, source);
+    }
+
     @Override
     public long[] dims() {
         return dims.clone();
@@ -68,7 +116,10 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
         return Tensor.elementCount(dims);
     }
 
-    /** The dense fp32 values; {@code source} names the tensor's entry in error messages. */
+    /**
+     * The dense fp32 values (an int8 tensor's dequantized: {@code (q - zeroPoint) * scale});
+     * {@code source} names the tensor's entry in error messages.
+     */
     public float[] decode(String source) throws FormatException {
         long count = elementCount();
         if (count > LayerCodec.MAX_ELEMENTS) {
@@ -88,19 +139,21 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
                 }
                 yield out;
             }
+            case INT8, SPARSE_INT8 -> Int8Codec.dequantize(payload, dims, source);
         };
     }
 
     /**
-     * The dense values as little-endian fp32 in a fresh {@code byte[]}-backed segment, the layout
-     * of {@link Tensor#data()}: decoded straight into it, without a float array in between.
+     * The dense values in a fresh {@code byte[]}-backed segment, the layout of {@link Tensor#data()}
+     * for the element type: little-endian fp32, or one byte per element for an int8 tensor; decoded
+     * straight into it, without an array in between.
      */
     public MemorySegment decodeToSegment(String source) throws FormatException {
         long count = elementCount();
         if (count > LayerCodec.MAX_ELEMENTS) {
             throw new FormatException(source + ": " + count + " elements exceed one array (" + LayerCodec.MAX_ELEMENTS + ")");
         }
-        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(4 * count)]);
+        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(encoding.int8() ? count : 4 * count)]);
         switch (encoding) {
             case RAW_FP32 -> MemorySegment.copy(payload, 0, out, 0, out.byteSize());
             case DEEP_COMPRESSION -> {
@@ -111,13 +164,14 @@ public record DczTensor(String name, long[] dims, TensorEncoding encoding, Memor
                 }
                 LayerCodec.decode(payload, source, out);
             }
+            case INT8, SPARSE_INT8 -> Int8Codec.decode(payload, dims, source, out);
         }
         return out;
     }
 
-    /** The dense values as an fp32 IR tensor of this name and shape. */
+    /** The dense values as an IR tensor of this name, shape and element type (fp32, or int8 / uint8 as stored). */
     public Tensor toTensor(String source) throws FormatException {
-        return Tensor.ofFloats(name, dims, decode(source));
+        return new Tensor(name, elementType(source), dims, decodeToSegment(source));
     }
 
     @Override

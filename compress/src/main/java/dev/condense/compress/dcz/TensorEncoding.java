@@ -8,7 +8,11 @@ public enum TensorEncoding {
     /** Little-endian fp32, every element. */
     RAW_FP32(0, "raw-fp32"),
     /** The layer encoding of {@code LayerCodec}: sparse and/or shared, optionally Huffman-coded. */
-    DEEP_COMPRESSION(1, "deep-compression");
+    DEEP_COMPRESSION(1, "deep-compression"),
+    /** The int8 encoding of {@code Int8Codec}, dense: int8 or uint8 values with their scales and zero points. */
+    INT8(2, "int8"),
+    /** The int8 encoding of {@code Int8Codec}, sparse: a relative index over the values other than the zero point. */
+    SPARSE_INT8(3, "sparse-int8");
 
     private final int id;
     private final String label;
@@ -21,6 +25,11 @@ public enum TensorEncoding {
     /** The byte in the tensor entry header. */
     public int id() {
         return id;
+    }
+
+    /** True for the encodings of 8-bit integer tensors ({@link #INT8}, {@link #SPARSE_INT8}). */
+    public boolean int8() {
+        return this == INT8 || this == SPARSE_INT8;
     }
 
     /** The name in manifest.json. */
