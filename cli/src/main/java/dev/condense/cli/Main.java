@@ -19,7 +19,7 @@ import java.io.PrintWriter;
         description = "Shrink convolutional networks (Deep Compression, int8) and run them from Java.",
         subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CompressCommand.class,
                 DecompressCommand.class, ZooCommand.class, DatasetCommand.class, TensorCommand.class, RunCommand.class,
-                BenchCommand.class, TrainCommand.class, EvalCommand.class, SensitivityCommand.class,
+                BenchCommand.class, TrainCommand.class, EvalCommand.class, SensitivityCommand.class, QuantizeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
@@ -67,7 +67,8 @@ public final class Main implements Runnable {
         PrintWriter err = cl.getErr();
         if (e instanceof ModelLoadException || e instanceof DatasetException || e instanceof TensorFileException
                 || e instanceof IOException || e instanceof UserException || e instanceof SessionException
-                || e instanceof FormatException || e instanceof dev.condense.train.TrainingException) {
+                || e instanceof FormatException || e instanceof dev.condense.train.TrainingException
+                || e instanceof dev.condense.quantize.int8.QuantizationException) {
             err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
             if (Boolean.getBoolean("condense.debug")) {
                 e.printStackTrace(err);

@@ -1,0 +1,386 @@
+// `condense quantize`: int8 post-training quantization (static with calibration, or dynamic) with a per-layer SQNR diagnosis.
+package dev.condense.cli;
+
+import dev.condense.compress.FormatException;
+import dev.condense.data.Batch;
+import dev.condense.data.Batches;
+import dev.condense.data.Dataset;
+import dev.condense.data.DatasetException;
+import dev.condense.data.Split;
+import dev.condense.ir.Model;
+import dev.condense.ir.ModelLoadException;
+import dev.condense.ir.Tensor;
+import dev.condense.ir.ValueInfo;
+import dev.condense.onnx.OnnxWriter;
+import dev.condense.quantize.int8.CalibrationMethod;
+import dev.condense.quantize.int8.DynamicQuantizer;
+import dev.condense.quantize.int8.LayerSqnr;
+import dev.condense.quantize.int8.QdqRewriter;
+import dev.condense.quantize.int8.QuantType;
+import dev.condense.quantize.int8.QuantizationException;
+import dev.condense.quantize.int8.QuantizeOptions;
+import dev.condense.quantize.int8.StaticQuantizer;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+@Command(name = "quantize",
+        description = {"Quantize a model to int8: weights int8 symmetric (per output channel by default), activations"
+                + " uint8 or int8 with ranges calibrated on sample inputs, written as QDQ (QuantizeLinear/DequantizeLinear"
+                + " pairs ONNX Runtime fuses into its int8 kernels) or QOperator (QLinearConv, QLinearMatMul).",
+                "Prints the signal-to-quantization-noise ratio of every quantized layer's output against fp32 on the"
+                        + " calibration set, and of the model's output. --dynamic quantizes Gemm and MatMul weights"
+                        + " ahead of time and activations at run time, with no calibration."},
+        mixinStandardHelpOptions = true,
+        footer = {"", "Examples:",
+                "  condense quantize models/trained/vgg-16-bn.onnx -o vgg-int8.onnx --calibration fashion-mnist --evaluate",
+                "  condense quantize resnet50.onnx -o resnet50-int8.onnx --calibration random --samples 8",
+                "  condense quantize lenet5.onnx -o lenet5-int8.onnx --calibration fashion-mnist --exclude auto --max-drop 0.3",
+                "  condense quantize lenet300.onnx -o lenet300-dyn.onnx --dynamic"})
+final class QuantizeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "an ONNX file or a .dcz container")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "the quantized model")
+    Path output;
+
+    @Option(names = "--calibration", paramLabel = "fashion-mnist|DIR|random",
+            description = "calibration inputs: 'fashion-mnist' (training split), a folder of images (its train/"
+                    + " subfolder), or 'random' (standard normal inputs: for smoke tests only)")
+    String calibration;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "folder holding the Fashion-MNIST IDX files")
+    Path data;
+
+    @Option(names = "--samples", paramLabel = "N",
+            description = "calibration samples, drawn at random from the training split (default: 500; 16 for random)")
+    Integer samples;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "50",
+            description = "samples per calibration run (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--method", paramLabel = "M", defaultValue = "minmax",
+            description = "activation ranges: minmax, percentile or entropy (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--percentile", paramLabel = "P", defaultValue = "99.99",
+            description = "the percentile of |x| kept by --method percentile (default: ${DEFAULT-VALUE})")
+    double percentile;
+
+    @Option(names = "--per-tensor", description = "one weight scale per tensor instead of one per output channel")
+    boolean perTensor;
+
+    @Option(names = "--activations", paramLabel = "T", defaultValue = "uint8",
+            description = "uint8 or int8 activations (default: ${DEFAULT-VALUE})")
+    String activations;
+
+    @Option(names = "--dynamic", description = "dynamic quantization of Gemm and MatMul layers (no calibration)")
+    boolean dynamic;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "qdq", description = "qdq or qoperator (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--exclude", paramLabel = "NAME,...|auto", split = ",",
+            description = "layers kept in fp32 (node, short or weight names), or 'auto': keep the most damaging layers"
+                    + " in fp32 until the top-1 drop on the test split is within --max-drop")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--max-drop", paramLabel = "D", defaultValue = "0.5",
+            description = "top-1 points --exclude auto may lose (default: ${DEFAULT-VALUE})")
+    double maxDrop;
+
+    @Option(names = "--evaluate", description = "measure top-1 before and after on the dataset's test split")
+    boolean evaluate;
+
+    @Option(names = "--eval-limit", paramLabel = "N", description = "evaluate on the first N test images only")
+    Integer evalLimit;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "20161103", description = "sample choice and random inputs")
+    long seed;
+
+    @Mixin
+    EngineArgs engine;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws UserException, ModelLoadException, IOException, FormatException, DatasetException,
+            QuantizationException, SessionException {
+        ModelFiles.checkOutput(input, output, null);
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".onnx")) {
+            throw new UserException("the output must be an .onnx file, got " + output.getFileName());
+        }
+        if (batch < 1 || batch > 65536) {
+            throw new UserException("--batch must be between 1 and 65536, got " + batch);
+        }
+        QuantizeOptions options = options();
+        boolean auto = exclude.size() == 1 && exclude.getFirst().equalsIgnoreCase("auto");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Model model = ModelFiles.read(input);
+        SessionOptions session = engine.options();
+
+        if (dynamic) {
+            if ((calibration != null && !evaluate) || auto) {
+                throw new UserException("--dynamic measures activation ranges at run time: --calibration only names the"
+                        + " dataset --evaluate uses, and --exclude auto does not apply");
+            }
+            DynamicQuantizer.Result r = DynamicQuantizer.quantize(StaticQuantizer.prepare(model), options);
+            if (r.layers().isEmpty()) {
+                throw new UserException("the model has no Gemm or MatMul layer with a constant weight to quantize dynamically");
+            }
+            Model q = withMetadata(r.model(), "dynamic", "none", 0);
+            OnnxWriter.write(q, output, OnnxWriter.Options.inline());
+            out.printf(Locale.ROOT, "%s: %d fully connected layers quantized dynamically (%s): %s%n", output.getFileName(),
+                    r.layers().size(), options.perChannel() ? "per-channel" : "per-tensor", String.join(", ", r.layers()));
+            if (evaluate) {
+                report(out, model, q, session);
+            }
+            return 0;
+        }
+        if (calibration == null) {
+            throw new UserException("--calibration is required for static quantization: fashion-mnist, an image folder, or random");
+        }
+        boolean random = calibration.equalsIgnoreCase("random");
+        if ((auto || evaluate) && random) {
+            throw new UserException((auto ? "--exclude auto" : "--evaluate") + " needs labelled data: calibrate on a dataset, not random inputs");
+        }
+        if (random) {
+            err.println("condense quantize: warning: random calibration inputs are for smoke tests only; ranges from them"
+                    + " do not reflect real data, and accuracy will suffer");
+        }
+        int n = samples != null ? samples : random ? 16 : 500;
+        if (n < 1) {
+            throw new UserException("--samples must be at least 1, got " + n);
+        }
+        List<Map<String, Tensor>> calib = random ? randomBatches(model, n) : datasetBatches(model, n);
+        Model result;
+        try (SessionRunner runner = new SessionRunner(session)) {
+            Model prepared = StaticQuantizer.prepare(model);
+            QdqRewriter.Result q;
+            if (auto) {
+                Dataset test = testSplit(model);
+                StaticQuantizer.AutoExclusion a = StaticQuantizer.excludeUntil(model, options, calib, runner,
+                        m -> top1(m, test, session), maxDrop);
+                for (StaticQuantizer.ExclusionStep s : a.steps()) {
+                    out.printf(Locale.ROOT, "exclude %-40s top-1 %.2f%% (%+.2f points)%n",
+                            s.excluded().isEmpty() ? "(none)" : String.join(",", s.excluded()), 100 * s.top1(), -s.dropPoints());
+                }
+                if (!a.reached()) {
+                    err.printf(Locale.ROOT, "condense quantize: warning: the drop stays above %.2f points with every layer"
+                            + " in fp32 but the last one tried%n", maxDrop);
+                }
+                q = a.result();
+            } else {
+                q = StaticQuantizer.quantize(model, options, calib, runner);
+            }
+            QdqRewriter.Result forDiagnosis = options.format() == QuantizeOptions.Format.QDQ ? q
+                    : StaticQuantizer.quantize(model, options.withFormat(QuantizeOptions.Format.QDQ)
+                    .withExclude(excludedOf(q, prepared)), calib, runner);
+            StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, forDiagnosis, calib, runner);
+            printTable(out, d, n, random);
+            result = withMetadata(q.model(), options.method().label(), random ? "random" : calibration, n);
+        }
+        OnnxWriter.write(result, output, OnnxWriter.Options.inline());
+        out.printf(Locale.ROOT, "wrote %s (%s, %s weights, %s activations)%n", output.getFileName(), options.format().label(),
+                options.perChannel() ? "per-channel" : "per-tensor", options.activations().label());
+        if (evaluate) {
+            report(out, model, result, session);
+        }
+        return 0;
+    }
+
+    private QuantizeOptions options() throws UserException {
+        try {
+            QuantizeOptions o = QuantizeOptions.defaults().withPerChannel(!perTensor)
+                    .withActivations(QuantType.parse(activations))
+                    .withMethod(CalibrationMethod.parse(method, percentile))
+                    .withFormat(QuantizeOptions.Format.parse(format));
+            boolean auto = exclude.size() == 1 && exclude.getFirst().equalsIgnoreCase("auto");
+            if (!auto) {
+                for (String e : exclude) {
+                    if (e.isBlank() || e.equalsIgnoreCase("auto")) {
+                        throw new UserException("--exclude takes layer names, or 'auto' alone; got " + exclude);
+                    }
+                }
+                o = o.withExclude(new LinkedHashSet<>(exclude));
+            }
+            if (dynamic && o.format() != QuantizeOptions.Format.QDQ) {
+                throw new UserException("--dynamic writes DynamicQuantizeLinear and MatMulInteger; --format does not apply");
+            }
+            return o;
+        } catch (QuantizationException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    /** The layers a quantized result left in fp32: the weight layers of the prepared model it did not quantize. */
+    private static Set<String> excludedOf(QdqRewriter.Result q, Model prepared) {
+        Set<String> quantized = new LinkedHashSet<>();
+        q.layers().forEach(l -> quantized.add(l.name()));
+        Set<String> out = new LinkedHashSet<>();
+        for (var l : dev.condense.layers.WeightLayer.of(prepared.graph())) {
+            if (!quantized.contains(l.name())) {
+                out.add(l.name());
+            }
+        }
+        return out;
+    }
+
+    private void printTable(PrintWriter out, StaticQuantizer.Diagnosis d, int n, boolean random) {
+        out.printf(Locale.ROOT, "SQNR against fp32 on %d %s samples (higher is better; loss = dB lost against the"
+                + " layer's input)%n", n, random ? "random" : "calibration");
+        out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%n", "layer", "op", "weights", "SQNR dB", "loss dB");
+        for (LayerSqnr l : d.layers()) {
+            var p = l.layer().weightParams();
+            String w = p.perChannel() ? "int8 x" + p.channels() + " scales" : "int8 per-tensor";
+            out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%n", l.layer().name(), l.layer().opType(), w, db(l.sqnrDb()),
+                    db(l.lossDb()));
+        }
+        d.outputs().forEach((k, v) -> out.printf(Locale.ROOT, "model output '%s': SQNR %s dB%n", k, db(v)));
+    }
+
+    private static String db(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private Model withMetadata(Model q, String methodLabel, String calibrationLabel, int n) {
+        Map<String, String> meta = new LinkedHashMap<>(q.metadata());
+        meta.put("condense.quantize.mode", dynamic ? "dynamic" : "static");
+        meta.put("condense.quantize.format", format.toLowerCase(Locale.ROOT));
+        meta.put("condense.quantize.weights", perTensor ? "int8 per-tensor" : "int8 per-channel");
+        if (!dynamic) {
+            meta.put("condense.quantize.activations", activations.toLowerCase(Locale.ROOT));
+            meta.put("condense.quantize.calibration", calibrationLabel + ", " + n + " samples, " + methodLabel);
+        }
+        return new Model(q.irVersion(), q.opsets(), q.producerName(), q.producerVersion(), q.docString(), meta, q.graph());
+    }
+
+    private DatasetArgs datasetArgs() {
+        DatasetArgs d = new DatasetArgs();
+        d.dataset = calibration;
+        d.data = data;
+        return d;
+    }
+
+    private List<Map<String, Tensor>> datasetBatches(Model model, int n) throws UserException, DatasetException {
+        ValueInfo in = singleInput(model);
+        Dataset train = DatasetArgs.normalizedFor(datasetArgs().open(Split.TRAIN, EvalCommand.sampleShape(model)), model);
+        if (train.size() == 0) {
+            throw new UserException("the calibration set " + calibration + " has no images");
+        }
+        int take = Math.min(n, train.size());
+        int[] all = new int[train.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < take; i++) {
+            int j = i + rng.nextInt(all.length - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(all, take);
+        Arrays.sort(chosen);
+        Dataset subset = train.subset(chosen);
+        int b = fixedBatch(in).orElse(batch);
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        Batches batches = subset.batches(b);
+        while (batches.hasNext()) {
+            Batch x = batches.next();
+            if (x.size() != b && fixedBatch(in).isPresent()) {
+                break;
+            }
+            out.add(Map.of(in.name(), x.toTensor(in.name())));
+        }
+        return out;
+    }
+
+    private List<Map<String, Tensor>> randomBatches(Model model, int n) throws UserException {
+        List<ValueInfo> inputs = model.graph().inputs().stream()
+                .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        int fixed = inputs.size() == 1 ? fixedBatch(inputs.getFirst()).orElse(0) : 0;
+        int per = fixed > 0 ? fixed : Math.min(batch, n);
+        for (int done = 0, i = 0; done < n; done += per, i++) {
+            int b = fixed > 0 ? fixed : Math.min(per, n - done);
+            out.add(Feeds.asMap(Feeds.random(inputs, b, seed + i)));
+        }
+        return out;
+    }
+
+    private static java.util.OptionalInt fixedBatch(ValueInfo in) {
+        if (in.shape().isPresent() && !in.shape().get().isEmpty()
+                && in.shape().get().getFirst() instanceof dev.condense.ir.Dim.Fixed(long size)) {
+            return java.util.OptionalInt.of(Math.toIntExact(size));
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    private static ValueInfo singleInput(Model model) throws UserException {
+        List<ValueInfo> inputs = model.graph().inputs().stream()
+                .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
+        if (inputs.size() != 1) {
+            throw new UserException("calibrating on a dataset feeds one image input; the model has " + inputs.size()
+                    + ": use --calibration random");
+        }
+        return inputs.getFirst();
+    }
+
+    private Dataset testSplit(Model model) throws UserException, DatasetException {
+        Dataset test = DatasetArgs.normalizedFor(datasetArgs().open(Split.TEST, EvalCommand.sampleShape(model)), model);
+        if (evalLimit != null) {
+            if (evalLimit < 1) {
+                throw new UserException("--eval-limit must be at least 1, got " + evalLimit);
+            }
+            test = test.take(evalLimit);
+        }
+        return test;
+    }
+
+    private double top1(Model m, Dataset test, SessionOptions session) throws QuantizationException {
+        try {
+            return Accuracy.of(m, test, session, Accuracy.DEFAULT_BATCH).top1();
+        } catch (ModelLoadException | SessionException | DatasetException | UserException e) {
+            throw new QuantizationException("evaluating a quantized candidate failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void report(PrintWriter out, Model fp32, Model q, SessionOptions session)
+            throws UserException, DatasetException, ModelLoadException, SessionException {
+        if (calibration == null || calibration.equalsIgnoreCase("random")) {
+            throw new UserException("--evaluate needs a labelled dataset as --calibration");
+        }
+        Dataset test = testSplit(fp32);
+        Accuracy a = Accuracy.of(fp32, test, session, Accuracy.DEFAULT_BATCH);
+        Accuracy b = Accuracy.of(q, test, session, Accuracy.DEFAULT_BATCH);
+        out.printf(Locale.ROOT, "top-1 on %,d test images (%s): fp32 %.2f%%, int8 %.2f%% (%+.2f points); top-5 %.2f%% -> %.2f%%%n",
+                a.images(), session.backend(), 100 * a.top1(), 100 * b.top1(), 100 * (b.top1() - a.top1()),
+                100 * a.top5(), 100 * b.top5());
+    }
+}
