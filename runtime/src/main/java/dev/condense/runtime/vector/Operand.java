@@ -1,24 +1,39 @@
 // Where a kernel finds one of its inputs or outputs: a constant of its own, or a region of the workspace arena.
 package dev.condense.runtime.vector;
 
+import dev.condense.ir.DataType;
+
 import java.util.Arrays;
 
 /**
  * Activations live in one float arena per workspace; the memory planner fixes each operand's
  * offset after every kernel is built, so kernels read {@link #offset()} at run time. Constants
  * (weights, biases, folded values) are plain arrays the kernel may repack at build time.
+ * Quantized values (uint8, int8, int32) are held as the exact float of each integer; {@link #dtype()}
+ * says which ONNX type they stand for, so a plan hands a graph output back in that type.
  */
 public final class Operand {
 
     private final String name;
     private final long[] shape;
     private final float[] constant;
+    private final DataType dtype;
     private int offset = -1;
 
     Operand(String name, long[] shape, float[] constant) {
+        this(name, shape, constant, DataType.FLOAT);
+    }
+
+    Operand(String name, long[] shape, float[] constant, DataType dtype) {
         this.name = name;
         this.shape = shape.clone();
         this.constant = constant;
+        this.dtype = dtype;
+    }
+
+    /** The ONNX type the values stand for: FLOAT, or UINT8, INT8, INT32 held as exact floats. */
+    public DataType dtype() {
+        return dtype;
     }
 
     public String name() {
@@ -74,6 +89,7 @@ public final class Operand {
 
     @Override
     public String toString() {
-        return name + Arrays.toString(shape) + (constant != null ? " (constant)" : "");
+        return name + (dtype == DataType.FLOAT ? "" : " " + dtype.displayName()) + Arrays.toString(shape)
+                + (constant != null ? " (constant)" : "");
     }
 }

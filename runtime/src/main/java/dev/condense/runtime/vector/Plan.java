@@ -37,7 +37,7 @@ final class Plan {
         return List.of(kernelNames);
     }
 
-    Map<String, Tensor> run(Map<String, Tensor> feeds) {
+    Map<String, Tensor> run(Map<String, Tensor> feeds) throws dev.condense.runtime.SessionException {
         float[] arena = arenas.poll();
         if (arena == null) {
             arena = new float[arenaSize];
@@ -53,15 +53,31 @@ final class Plan {
             }
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Map.Entry<String, Operand> e : outputs.entrySet()) {
-                Operand o = e.getValue();
-                MemorySegment seg = MemorySegment.ofArray(new byte[Math.multiplyExact(o.size(), 4)]);
-                MemorySegment.copy(o.array(arena), o.offset(), seg, Tensor.FLOAT_LE, 0, o.size());
-                out.put(e.getKey(), new Tensor(e.getKey(), DataType.FLOAT, o.shape(), seg));
+                out.put(e.getKey(), output(e.getKey(), e.getValue(), arena));
             }
             return out;
+        } catch (KernelRunException e) {
+            throw new dev.condense.runtime.SessionException(e.getMessage(), e);
         } finally {
             arenas.offer(arena);
         }
+    }
+
+    /** Output {@code o} as a tensor of its ONNX type: quantized values are exact floats in the arena. */
+    private static Tensor output(String name, Operand o, float[] arena) {
+        float[] a = o.array(arena);
+        int off = o.offset();
+        int n = o.size();
+        if (o.dtype() == DataType.FLOAT) {
+            MemorySegment seg = MemorySegment.ofArray(new byte[Math.multiplyExact(n, 4)]);
+            MemorySegment.copy(a, off, seg, Tensor.FLOAT_LE, 0, n);
+            return new Tensor(name, DataType.FLOAT, o.shape(), seg);
+        }
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (long) a[off + i];
+        }
+        return Tensor.fromLongs(name, o.dtype(), o.shape(), values);
     }
 
     /**

@@ -36,6 +36,22 @@ final class PlanCompiler {
 
     private static final Set<String> FUSES_ACTIVATION = Set.of("Conv", "Gemm", "MatMul");
 
+    /** The value types an arena holds: float32, and quantized integers as exact floats (docs/RUNTIME.md). */
+    static final Set<DataType> HELD_TYPES = Set.of(DataType.FLOAT, DataType.UINT8, DataType.INT8, DataType.INT32);
+
+    /**
+     * Ops whose kernels may read a quantized (uint8, int8, int32) activation: the quantization ops,
+     * and ops that only move, select or compare values, which are exact on integers held as floats.
+     * Any other op reading one is refused rather than computing in float what ONNX defines in integers.
+     */
+    static final Set<String> READS_QUANTIZED = Set.of("DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
+            "MatMulInteger", "Clip", "Concat", "Dropout", "Flatten", "GlobalMaxPool", "Identity", "Max", "MaxPool", "Min",
+            "Pad", "Reshape", "Slice", "Split", "Squeeze", "Transpose", "Unsqueeze");
+
+    /** Ops whose kernels produce quantized values from float ones. */
+    static final Set<String> MAKES_QUANTIZED = Set.of("QuantizeLinear", "DynamicQuantizeLinear");
+
+
     private PlanCompiler() {
     }
 
@@ -64,6 +80,8 @@ final class PlanCompiler {
         private final Map<Node, Activation> fusedActivation = new HashMap<>();
         /** Add nodes that run a Conv with the Add's other input as residual: add -> fusion. */
         private final Map<Node, Residual> residuals = new HashMap<>();
+        /** Constants the QDQ fusion made (transposed weights, biases quantized to int32), by name. */
+        private final Map<String, Tensor> synthetic = new HashMap<>();
         private final List<Kernel> kernels = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private final List<MemoryPlanner.Region> regions = new ArrayList<>();
@@ -197,6 +215,7 @@ final class PlanCompiler {
 
         private Operand operandOf(Node n, String name) throws SessionException {
             Tensor c = g.initializers().get(name);
+            c = c != null ? c : synthetic.get(name);
             Operand o = c != null ? constantOperand(c) : operands.get(name);
             if (o == null) {
                 throw new SessionException(KernelContext.label(n) + " reads '" + name
@@ -229,8 +248,17 @@ final class PlanCompiler {
                     ins.add(null);
                     consts.add(null);
                 } else {
-                    consts.add(g.initializers().get(name));
-                    ins.add(operandOf(n, name));
+                    Tensor c = g.initializers().get(name);
+                    c = c != null ? c : synthetic.get(name);
+                    consts.add(c);
+                    Operand o = operandOf(n, name);
+                    if (o.dtype() != DataType.FLOAT && !o.isConstant() && !READS_QUANTIZED.contains(n.opType())) {
+                        throw new SessionException(KernelContext.label(n) + " reads '" + name + "', a "
+                                + o.dtype().displayName() + " value; the vector engine computes " + n.opType()
+                                + " in float32 only, and quantized values may flow only into "
+                                + String.join(", ", new java.util.TreeSet<>(READS_QUANTIZED)));
+                    }
+                    ins.add(o);
                 }
             }
             List<Operand> outs = new ArrayList<>();
@@ -242,6 +270,15 @@ final class PlanCompiler {
                 operands.put(name, o);
                 operands.put(target, o);
                 outs.add(o);
+            }
+            for (Operand o : outs) {
+                if (o.dtype() != DataType.FLOAT && !READS_QUANTIZED.contains(n.opType())
+                        && !MAKES_QUANTIZED.contains(n.opType())) {
+                    throw new SessionException(KernelContext.label(n) + " computes '" + o.name() + "', a "
+                            + o.dtype().displayName() + " value; the vector engine computes " + n.opType()
+                            + " in float32 only (integer values come only from the quantization ops and ops that"
+                            + " move or compare them exactly)");
+                }
             }
             KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act, residual);
             kernels.add(found.get().factory().create(ctx));
@@ -297,15 +334,16 @@ final class PlanCompiler {
 
     private static Operand activation(Graph g, String name) throws SessionException {
         ValueInfo v = g.typeOf(name).orElseThrow(() -> new SessionException("value '" + name + "' has no known type"));
-        if (v.dtype() != DataType.FLOAT) {
+        if (!HELD_TYPES.contains(v.dtype())) {
             throw new SessionException("value '" + name + "' is " + v.typeString() + " at run time; the vector engine"
-                    + " computes float32 (shape and index values must fold to constants once input shapes are fixed)");
+                    + " computes float32 and holds uint8, int8 and int32 quantized values (shape and index values must"
+                    + " fold to constants once input shapes are fixed)");
         }
         if (!v.isStatic()) {
             throw new SessionException("value '" + name + "' has shape " + v.typeString()
                     + " even with the input shapes fixed; the vector engine needs static shapes");
         }
-        return new Operand(name, dev.condense.ir.Dim.sizes(v.shape().orElseThrow()), null);
+        return new Operand(name, dev.condense.ir.Dim.sizes(v.shape().orElseThrow()), null, v.dtype());
     }
 
     private static Operand constantOperand(Tensor t) {
@@ -319,7 +357,7 @@ final class PlanCompiler {
                 values[i] = (float) t.getDouble(i);
             }
         }
-        return new Operand(t.name(), t.dims(), values);
+        return new Operand(t.name(), t.dims(), values, HELD_TYPES.contains(t.dtype()) ? t.dtype() : DataType.FLOAT);
     }
 
     /** The activation {@code user} applies, when it is one the producer's kernel can fuse; else null. */

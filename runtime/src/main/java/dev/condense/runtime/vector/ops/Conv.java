@@ -50,6 +50,43 @@ final class Conv {
         if (rank != 3 && rank != 4) {
             throw ctx.error("the vector engine convolves 1-D, 2-D and 3-D inputs; got input " + x);
         }
+        Geometry g = geometry(ctx, x, w, y);
+        Operand bias = ctx.hasInput(2) ? ctx.input(2) : null;
+        if (bias != null && bias.size() != g.outChannels) {
+            throw ctx.error("bias " + bias + " must hold one value per output channel, " + g.outChannels);
+        }
+        Activation act = ctx.activation();
+        Operand residual = ctx.residual().orElse(null);
+        if (g.group == g.channels && g.outChannels == g.channels) {
+            if (residual != null) {
+                throw ctx.error("a depthwise convolution takes no fused residual");
+            }
+            return DepthwiseConv.create(ctx.parallel(), x, w, bias, y, g, act);
+        }
+        if (WinogradConv.applies(g, w.isConstant() && (bias == null || bias.isConstant()))) {
+            return WinogradConv.create(ctx, x, w, bias, residual, y, g, act);
+        }
+        Operand padded = null;
+        if (g.subsampled()) {
+            padded = ctx.scratch("subsampled", (long) g.batch * g.channels * g.outH * g.outW);
+        } else if (g.parity()) {
+            padded = ctx.scratch("parity", (long) g.batch * g.channels * 2 * g.paddedHeight() * g.half());
+        } else if (!g.pointwise()
+                && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
+            padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
+        }
+        return gemm(ctx, x, y, g, w, bias, residual, padded, act);
+    }
+
+    /**
+     * The sizes of the convolution of {@code x} [N, C, (H,) W] by {@code w} [M, C/group, (kH,) kW]
+     * into {@code y}, a 1-D one seen as 2-D of height 1; shared with the integer convolutions.
+     */
+    static Geometry geometry(KernelContext ctx, Operand x, Operand w, Operand y) throws SessionException {
+        int rank = x.rank();
+        if (rank != 3 && rank != 4) {
+            throw ctx.error("expected a 1-D or 2-D convolution, got input " + x);
+        }
         ConvAttrs attrs;
         SlidingWindow window;
         SlidingWindow.Placement placement;
@@ -83,31 +120,7 @@ final class Conv {
         if (g.channels % g.group != 0 || g.outChannels % g.group != 0 || w.dim(1) != g.channels / g.group) {
             throw ctx.error("input " + x + " and weight " + w + " do not agree with group " + g.group);
         }
-        Operand bias = ctx.hasInput(2) ? ctx.input(2) : null;
-        if (bias != null && bias.size() != g.outChannels) {
-            throw ctx.error("bias " + bias + " must hold one value per output channel, " + g.outChannels);
-        }
-        Activation act = ctx.activation();
-        Operand residual = ctx.residual().orElse(null);
-        if (g.group == g.channels && g.outChannels == g.channels) {
-            if (residual != null) {
-                throw ctx.error("a depthwise convolution takes no fused residual");
-            }
-            return DepthwiseConv.create(ctx.parallel(), x, w, bias, y, g, act);
-        }
-        if (WinogradConv.applies(g, w.isConstant() && (bias == null || bias.isConstant()))) {
-            return WinogradConv.create(ctx, x, w, bias, residual, y, g, act);
-        }
-        Operand padded = null;
-        if (g.subsampled()) {
-            padded = ctx.scratch("subsampled", (long) g.batch * g.channels * g.outH * g.outW);
-        } else if (g.parity()) {
-            padded = ctx.scratch("parity", (long) g.batch * g.channels * 2 * g.paddedHeight() * g.half());
-        } else if (!g.pointwise()
-                && (g.padTop > 0 || g.padLeft > 0 || g.paddedHeight() > g.height || g.paddedWidth() > g.width)) {
-            padded = ctx.scratch("padded", (long) g.batch * g.channels * g.paddedHeight() * g.paddedWidth());
-        }
-        return gemm(ctx, x, y, g, w, bias, residual, padded, act);
+        return g;
     }
 
     /** Every size of one convolution, as ints (activations fit a float array). */

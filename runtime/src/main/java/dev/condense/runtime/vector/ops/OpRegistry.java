@@ -68,6 +68,18 @@ public final class OpRegistry {
             new Entry("", "Gemm", 1, Gemm::create),
             new Entry("", "MatMul", 1, MatMul::create),
 
+            // Quantization: scales and zero points per tensor (10) or per axis (13); integer products with
+            // int32 sums (QuantizedLinear); QDQ convolutions and matrix products fused into QLinearConv/QLinearMatMul
+            new Entry("", "ConvInteger", 10, ConvInteger::create),
+            new Entry("", "DequantizeLinear", 10, DequantizeLinear::create),
+            new Entry("", "DequantizeLinear", 13, DequantizeLinear::create),
+            new Entry("", "DynamicQuantizeLinear", 11, DynamicQuantizeLinear::create),
+            new Entry("", "MatMulInteger", 10, MatMulInteger::create),
+            new Entry("", "QLinearConv", 10, QLinearConv::create),
+            new Entry("", "QLinearMatMul", 10, QLinearMatMul::create),
+            new Entry("", "QuantizeLinear", 10, QuantizeLinear::create),
+            new Entry("", "QuantizeLinear", 13, QuantizeLinear::create),
+
             // Softmax family: the axis rule changed in opset 13 (SoftmaxAttrs)
             new Entry("", "LogSoftmax", 1, LogSoftmax::create),
             new Entry("", "LogSoftmax", 13, LogSoftmax::create),

@@ -1,0 +1,191 @@
+// Integer matrix products of 8-bit weights and activations with exact int32/int64 sums, for the quantized kernels.
+package dev.condense.runtime.vector.gemm;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code S[n][p] = sum_k w[n][k] * x[k][p]} over stored 8-bit values; the caller turns S into the
+ * zero-point-corrected accumulator. The Vector API has no 8-bit dot product (no vpdpbusd, no
+ * vpmaddwd), so the widening is the design. Two layouts, chosen per layer when it is built:
+ * <ul>
+ *   <li><b>Pairs</b> (convolutions, matrix products with several rows): weights and activations
+ *   are stored as unsigned bytes {@code u = v + offset} in [0, 255], so a product is at most
+ *   65025 and fits an unsigned 16-bit lane exactly. Activations are packed as 16-bit pairs
+ *   {@code (x[2j][p], x[2j+1][p])}, one pair per 32-bit lane; a weight pair broadcast as one int
+ *   and multiplied as shorts gives both products in one lane, {@code hi * 65536 + lo}. Adding the
+ *   raw lanes and, separately, the lanes shifted right by 16 keeps both sums exact: four
+ *   instructions (multiply, add, shift, add) per 2 x lanes products, with no sign extension and
+ *   no lane shuffles. Measured against the alternatives in docs/RUNTIME.md.</li>
+ *   <li><b>Rows</b> (a fully connected layer at batch 1, bound by reading the weights): weights
+ *   stay signed bytes {@code [N][K]}, read 16 at a time, sign-extended to shorts, multiplied by
+ *   the unsigned activations (|product| &lt;= 32640 fits a short) and widened once to ints: a
+ *   quarter of the float path's memory traffic.</li>
+ * </ul>
+ */
+public final class Int8Gemm {
+
+    /** Int lanes: 512 bits where the platform has them (integer lanes do not slow the clock as float FMAs do). */
+    public static final VectorSpecies<Integer> INT = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> PAIRS = VectorSpecies.of(short.class, VectorShape.forBitSize(INT.vectorBitSize()));
+    private static final VectorSpecies<Byte> ROW_BYTES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> ROW_SHORTS = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> ROW_INTS = INT.vectorBitSize() >= 512 ? IntVector.SPECIES_512
+            : IntVector.SPECIES_256;
+
+    /** Weight rows per micro-kernel call. */
+    public static final int MR = 4;
+    private static final int LANES = INT.length();
+    /** Activation columns (pixels) per packed block: two int vectors. */
+    public static final int NP = 2 * LANES;
+
+    private Int8Gemm() {
+    }
+
+    /** Pairs layout of weights {@code [N, K]}: {@code pairs[((nb * kPairs) + j) * MR + r]} = u[2j] | u[2j+1] << 16. */
+    public static int[] packPairs(int[] u, int n, int k) {
+        int kPairs = (k + 1) / 2;
+        int blocks = Math.ceilDiv(n, MR);
+        int[] pairs = new int[Math.multiplyExact(Math.multiplyExact(blocks, kPairs), MR)];
+        for (int row = 0; row < n; row++) {
+            int nb = row / MR;
+            int r = row % MR;
+            for (int j = 0; j < kPairs; j++) {
+                int lo = u[row * k + 2 * j];
+                int hi = 2 * j + 1 < k ? u[row * k + 2 * j + 1] : 0;
+                pairs[(nb * kPairs + j) * MR + r] = lo | hi << 16;
+            }
+        }
+        return pairs;
+    }
+
+    /** Size of one packed activation block of {@code k} rows: {@code [kPairs][NP][2]} shorts. */
+    public static int blockSize(int k) {
+        return Math.multiplyExact((k + 1) / 2, 2 * NP);
+    }
+
+    /** Index in a packed activation block of value {@code x[kk][q]}. */
+    public static int blockIndex(int kk, int q) {
+        return ((kk >> 1) * NP + q) * 2 + (kk & 1);
+    }
+
+    /**
+     * {@code s[r * NP + q] = sum_k u[nb * MR + r][k] * xb[k][q]} for the MR rows of weight block
+     * {@code nb} and the NP columns of the packed block {@code xb} (unsigned values in [0, 255]).
+     *
+     * @param tmp at least {@code 4 * MR * LANES} ints of scratch
+     */
+    public static void pairsBlock(int[] pairs, int nb, int kPairs, short[] xb, long[] s, int[] tmp) {
+        IntVector z = IntVector.zero(INT);
+        IntVector r00 = z, h00 = z, r01 = z, h01 = z;
+        IntVector r10 = z, h10 = z, r11 = z, h11 = z;
+        IntVector r20 = z, h20 = z, r21 = z, h21 = z;
+        IntVector r30 = z, h30 = z, r31 = z, h31 = z;
+        int wi = nb * kPairs * MR;
+        int xi = 0;
+        int step = 2 * NP;
+        for (int j = 0; j < kPairs; j++, wi += MR, xi += step) {
+            ShortVector x0 = ShortVector.fromArray(PAIRS, xb, xi);
+            ShortVector x1 = ShortVector.fromArray(PAIRS, xb, xi + 2 * LANES);
+            ShortVector w = IntVector.broadcast(INT, pairs[wi]).reinterpretAsShorts();
+            IntVector p = w.mul(x0).reinterpretAsInts();
+            r00 = r00.add(p);
+            h00 = h00.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = w.mul(x1).reinterpretAsInts();
+            r01 = r01.add(p);
+            h01 = h01.add(p.lanewise(VectorOperators.LSHR, 16));
+            w = IntVector.broadcast(INT, pairs[wi + 1]).reinterpretAsShorts();
+            p = w.mul(x0).reinterpretAsInts();
+            r10 = r10.add(p);
+            h10 = h10.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = w.mul(x1).reinterpretAsInts();
+            r11 = r11.add(p);
+            h11 = h11.add(p.lanewise(VectorOperators.LSHR, 16));
+            w = IntVector.broadcast(INT, pairs[wi + 2]).reinterpretAsShorts();
+            p = w.mul(x0).reinterpretAsInts();
+            r20 = r20.add(p);
+            h20 = h20.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = w.mul(x1).reinterpretAsInts();
+            r21 = r21.add(p);
+            h21 = h21.add(p.lanewise(VectorOperators.LSHR, 16));
+            w = IntVector.broadcast(INT, pairs[wi + 3]).reinterpretAsShorts();
+            p = w.mul(x0).reinterpretAsInts();
+            r30 = r30.add(p);
+            h30 = h30.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = w.mul(x1).reinterpretAsInts();
+            r31 = r31.add(p);
+            h31 = h31.add(p.lanewise(VectorOperators.LSHR, 16));
+        }
+        decode(r00, h00, r01, h01, s, 0, tmp);
+        decode(r10, h10, r11, h11, s, NP, tmp);
+        decode(r20, h20, r21, h21, s, 2 * NP, tmp);
+        decode(r30, h30, r31, h31, s, 3 * NP, tmp);
+    }
+
+    /**
+     * Each lane's sum of high products is {@code h}; its raw sum is {@code 65536 h + (sum of low
+     * products)} modulo 2^32, and the low sum is below 2^32 for K up to 132 000, so it is the
+     * unsigned difference.
+     */
+    private static void decode(IntVector r0, IntVector h0, IntVector r1, IntVector h1, long[] s, int at, int[] tmp) {
+        r0.intoArray(tmp, 0);
+        h0.intoArray(tmp, LANES);
+        r1.intoArray(tmp, 2 * LANES);
+        h1.intoArray(tmp, 3 * LANES);
+        for (int q = 0; q < LANES; q++) {
+            int h = tmp[LANES + q];
+            s[at + q] = h + ((tmp[q] - (h << 16)) & 0xFFFFFFFFL);
+            int h1v = tmp[3 * LANES + q];
+            s[at + LANES + q] = h1v + ((tmp[2 * LANES + q] - (h1v << 16)) & 0xFFFFFFFFL);
+        }
+    }
+
+    /** The largest K the pairs layout sums exactly in int lanes: K * 65025 / 2 below 2^31 per half. */
+    public static final int MAX_K = 66050;
+
+    /**
+     * Rows layout: {@code sum_k w[row][k] * x[k]} for signed weight bytes and unsigned activations
+     * (shorts in [0, 255]), for rows {@code [n0, n1)}; writes {@code s[row]}.
+     */
+    public static void rows(byte[] w, int k, int n0, int n1, short[] x, long[] s) {
+        int lanes = ROW_SHORTS.length();
+        int bound = ROW_SHORTS.loopBound(k);
+        for (int row = n0; row < n1; row++) {
+            int wo = row * k;
+            IntVector acc0 = IntVector.zero(ROW_INTS);
+            IntVector acc1 = IntVector.zero(ROW_INTS);
+            int p = 0;
+            for (; p < bound; p += lanes) {
+                ShortVector wv = (ShortVector) ByteVector.fromArray(ROW_BYTES, w, wo + p)
+                        .convertShape(VectorOperators.B2S, ROW_SHORTS, 0);
+                ShortVector prod = wv.mul(ShortVector.fromArray(ROW_SHORTS, x, p));
+                acc0 = acc0.add(prod.convertShape(VectorOperators.S2I, ROW_INTS, 0));
+                if (ROW_INTS.length() < lanes) {
+                    acc1 = acc1.add(prod.convertShape(VectorOperators.S2I, ROW_INTS, 1));
+                }
+            }
+            long sum = 0;
+            for (int i = 0; i < ROW_INTS.length(); i++) {
+                sum += acc0.lane(i) + acc1.lane(i);
+            }
+            for (; p < k; p++) {
+                sum += w[wo + p] * x[p];
+            }
+            s[row] = sum;
+        }
+    }
+
+    /** The plain twin of both layouts: {@code sum_k w[row][k] * x[k][q]} in long. */
+    public static long reference(int[] w, int k, int row, int[] x, int q, int columns) {
+        long sum = 0;
+        for (int p = 0; p < k; p++) {
+            sum += (long) w[row * k + p] * x[p * columns + q];
+        }
+        return sum;
+    }
+}

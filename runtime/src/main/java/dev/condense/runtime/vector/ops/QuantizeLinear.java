@@ -1,0 +1,71 @@
+// QuantizeLinear: y = saturate(round_half_even(x / y_scale) + y_zero_point), per tensor or per axis, to uint8 or int8.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.ir.Attribute;
+import dev.condense.ir.DataType;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Operand;
+
+/**
+ * Opset 10 takes scalar scales; 13 adds per-axis ones (attribute {@code axis}, default 1); 19's
+ * {@code saturate} concerns float8 and is ignored; 21's {@code block_size} is refused unless 0.
+ * The output holds the integers as exact floats, typed by the zero point (uint8 without one).
+ * The division is in float32, as the ONNX reference computes it, so ties round as it does.
+ */
+final class QuantizeLinear {
+
+    private QuantizeLinear() {
+    }
+
+    /** The typed attributes. */
+    record Attrs(long axis, long blockSize) {
+        static Attrs of(KernelContext ctx) throws SessionException {
+            long axis = 1;
+            long block = 0;
+            var a = ctx.node().attribute("axis");
+            if (a.isPresent() && a.get() instanceof Attribute.IntValue(long v)) {
+                axis = v;
+            }
+            var b = ctx.node().attribute("block_size");
+            if (b.isPresent() && b.get() instanceof Attribute.IntValue(long v)) {
+                block = v;
+            }
+            if (block != 0) {
+                throw ctx.error("attribute 'block_size' is " + block + "; the vector engine quantizes per tensor and"
+                        + " per axis only");
+            }
+            return new Attrs(axis, block);
+        }
+    }
+
+    static Kernel create(KernelContext ctx) throws SessionException {
+        Attrs attrs = Attrs.of(ctx);
+        Operand x = ctx.input(0);
+        Operand y = ctx.output(0);
+        DataType type = y.dtype();
+        if (type != DataType.UINT8 && type != DataType.INT8) {
+            throw ctx.error("output '" + y.name() + "' is " + type.displayName() + "; the vector engine quantizes to"
+                    + " uint8 and int8");
+        }
+        if (x.dtype() != DataType.FLOAT) {
+            throw ctx.error("input '" + x.name() + "' is " + x.dtype().displayName() + "; expected float32");
+        }
+        QuantParams q = QuantParams.of(ctx, "y", 1, 2, type, x.shape(), attrs.axis(), ctx.opset() >= 13);
+        float lo = QuantParams.min(type);
+        float hi = QuantParams.max(type);
+        int n = x.size();
+        return arena -> {
+            QuantParams.Resolved r = q.resolve(arena);
+            float[] xa = x.array(arena);
+            int xo = x.offset();
+            float[] ya = y.array(arena);
+            int yo = y.offset();
+            for (int i = 0; i < n; i++) {
+                int c = q.channelOf(i);
+                ya[yo + i] = QuantParams.saturate(Math.rint(xa[xo + i] / r.scale()[c]) + r.zeroPoint()[c], lo, hi);
+            }
+        };
+    }
+}

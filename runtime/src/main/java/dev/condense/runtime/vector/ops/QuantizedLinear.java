@@ -1,0 +1,525 @@
+// The shared integer convolution and matrix product behind QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger and fused QDQ nodes.
+package dev.condense.runtime.vector.ops;
+
+import dev.condense.ir.DataType;
+import dev.condense.ir.Tensor;
+import dev.condense.runtime.SessionException;
+import dev.condense.runtime.vector.Activation;
+import dev.condense.runtime.vector.Kernel;
+import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Operand;
+import dev.condense.runtime.vector.Parallel;
+import dev.condense.runtime.vector.gemm.Int8Gemm;
+
+/**
+ * Every one of these ops computes, for output row (channel or feature) {@code n} and column
+ * (pixel or matrix row) {@code p}, the exact integer {@code acc = sum_k (w[n][k] - zw[n]) * (x[k][p] - zx)}
+ * and then one of three epilogues:
+ * <ul>
+ *   <li>{@link Output#INTEGER}: acc itself (ConvInteger, MatMulInteger: int32);</li>
+ *   <li>{@link Output#QUANTIZED}: {@code saturate(round_half_even((acc + bias[n]) * sx * sw[n] / sy) + zy)}, with a fused
+ *       Relu or Clip narrowing the saturation bounds to the quantized bounds (quantizing is
+ *       monotone, so this is exactly quantize(act(v)));</li>
+ *   <li>{@link Output#FLOAT}: {@code act((acc + bias[n]) * sx * sw[n])}, a QDQ convolution whose output is not
+ *       quantized again.</li>
+ * </ul>
+ * When the weights, scales, zero points and bias are constants (every real model), the weights
+ * are packed once for {@link Int8Gemm} and only activations are packed per run, as unsigned
+ * bytes with a column sum taken on the way; {@code acc = S - b * rowSum[n] - a[n] * colSum[p] + K a[n] b}
+ * with {@code a}, {@code b} the zero points in the stored (offset) domain. Otherwise (ONNX's
+ * node tests feed everything as inputs) the plain twin {@link #reference} runs, reading all of it
+ * on each run. Both use the same epilogue, so they agree exactly.
+ */
+final class QuantizedLinear {
+
+    enum Output { INTEGER, QUANTIZED, FLOAT }
+
+    /** Where an op's operands are: input indices (-1 for absent) and the output mode. */
+    record Inputs(int x, int xScale, int xZero, int w, int wScale, int wZero, int yScale, int yZero, int bias,
+                  Output output) {
+    }
+
+    /** Matrix products with at most this many rows run as rows of weights against one activation row. */
+    static final int ROWS_LAYOUT_MAX_COLUMNS = 4;
+
+    private QuantizedLinear() {
+    }
+
+    /**
+     * The geometry of one product: {@code units} independent GEMMs (images times groups, or
+     * batched matrices) of {@code rows x depth} weights by {@code depth x columns} activations.
+     */
+    abstract static class Layout {
+        final int units;
+        final int rows;
+        final int columns;
+        final int depth;
+
+        Layout(int units, int rows, int columns, int depth) {
+            this.units = units;
+            this.rows = rows;
+            this.columns = columns;
+            this.depth = depth;
+        }
+
+        /** The weight operand's flat index of {@code w[row][k]} for {@code unit}. */
+        abstract int weightIndex(int unit, int row, int k);
+
+        /** The output channel (for per-channel parameters and bias) of {@code row} in {@code unit}. */
+        abstract int channel(int unit, int row);
+
+        /** The flat index of x[k][p] in the x operand, or -1 for padding. */
+        abstract int xIndex(int unit, int k, int p);
+
+        abstract int yIndex(int unit, int row, int p);
+
+        /** Output elements between consecutive rows, and between consecutive columns. */
+        abstract int rowStride();
+
+        abstract int columnStride();
+    }
+
+    /** A convolution: unit = (image, group); rows = output channels of the group; columns = output pixels. */
+    static final class ConvLayout extends Layout {
+        private final Conv.Geometry g;
+        private final int cg;
+        private final int mg;
+        private final int kArea;
+
+        ConvLayout(Conv.Geometry g) {
+            super(g.batch() * g.group(), g.outChannels() / g.group(), g.outH() * g.outW(),
+                    g.channels() / g.group() * g.kernelH() * g.kernelW());
+            this.g = g;
+            this.cg = g.channels() / g.group();
+            this.mg = g.outChannels() / g.group();
+            this.kArea = g.kernelH() * g.kernelW();
+        }
+
+        @Override
+        int weightIndex(int unit, int row, int k) {
+            return (channel(unit, row)) * depth + k;
+        }
+
+        @Override
+        int channel(int unit, int row) {
+            return (unit % g.group()) * mg + row;
+        }
+
+        @Override
+        int xIndex(int unit, int k, int p) {
+            int c = k / kArea;
+            int r = k % kArea;
+            int ih = (p / g.outW()) * g.strideH() - g.padTop() + (r / g.kernelW()) * g.dilationH();
+            int iw = (p % g.outW()) * g.strideW() - g.padLeft() + (r % g.kernelW()) * g.dilationW();
+            if (ih < 0 || ih >= g.height() || iw < 0 || iw >= g.width()) {
+                return -1;
+            }
+            int image = unit / g.group();
+            return ((image * g.channels() + (unit % g.group()) * cg + c) * g.height() + ih) * g.width() + iw;
+        }
+
+        @Override
+        int yIndex(int unit, int row, int p) {
+            int image = unit / g.group();
+            return (image * g.outChannels() + channel(unit, row)) * columns + p;
+        }
+
+        @Override
+        int rowStride() {
+            return columns;
+        }
+
+        @Override
+        int columnStride() {
+            return 1;
+        }
+    }
+
+    /** A matrix product A[.., M, K] x B[K, N] (B [N, K] when {@code weightsNK}); batched B has one matrix per unit. */
+    static final class MatMulLayout extends Layout {
+        private final boolean weightsNK;
+        private final boolean batchedB;
+
+        MatMulLayout(int batch, int m, int k, int n, boolean weightsNK, boolean batchedB) {
+            super(batch, n, m, k);
+            this.weightsNK = weightsNK;
+            this.batchedB = batchedB;
+        }
+
+        @Override
+        int weightIndex(int unit, int row, int k) {
+            int base = batchedB ? unit * rows * depth : 0;
+            return base + (weightsNK ? row * depth + k : k * rows + row);
+        }
+
+        @Override
+        int channel(int unit, int row) {
+            return row;
+        }
+
+        @Override
+        int xIndex(int unit, int k, int p) {
+            return (unit * columns + p) * depth + k;
+        }
+
+        @Override
+        int yIndex(int unit, int row, int p) {
+            return (unit * columns + p) * rows + row;
+        }
+
+        @Override
+        int rowStride() {
+            return 1;
+        }
+
+        @Override
+        int columnStride() {
+            return rows;
+        }
+    }
+
+    /** What every run needs: operands, parameters, the epilogue. */
+    private record Spec(Layout layout, Operand x, DataType xType, QuantParams xq, Operand w, DataType wType,
+                        QuantParams wq, QuantParams yq, DataType yType, Operand bias, boolean biasIsInteger,
+                        Output output, Activation act, Operand y, int channels) {
+    }
+
+    static Kernel create(KernelContext ctx, Layout layout, Inputs in) throws SessionException {
+        Operand x = ctx.input(in.x());
+        Operand w = ctx.input(in.w());
+        Operand y = ctx.output(0);
+        DataType xType = QuantParams.requireQuantized(ctx, in.x(), "input", false);
+        DataType wType = QuantParams.requireQuantized(ctx, in.w(), "weight", false);
+        QuantParams xq = QuantParams.of(ctx, "x", in.xScale(), in.xZero(), xType, x.shape(), 1, false);
+        int channels = layout.rows * (layout instanceof ConvLayout c ? c.g.group() : 1);
+        QuantParams wq = QuantParams.of(ctx, "w", in.wScale(), in.wZero(), wType, new long[] {channels}, 0, true);
+        QuantParams yq = null;
+        DataType yType = y.dtype();
+        Output output = in.output();
+        if (output == Output.QUANTIZED) {
+            if (!ctx.hasInput(in.yScale())) {
+                output = Output.FLOAT;
+            } else {
+                if (yType != DataType.UINT8 && yType != DataType.INT8) {
+                    throw ctx.error("output '" + y.name() + "' is " + yType.displayName() + "; expected uint8 or int8");
+                }
+                yq = QuantParams.of(ctx, "y", in.yScale(), in.yZero(), yType, y.shape(), 1, false);
+            }
+        }
+        Activation act = ctx.activation();
+        if (output == Output.QUANTIZED && act.kind() == Activation.Kind.LEAKY_RELU) {
+            throw ctx.error("a LeakyRelu cannot be fused into a quantized output");
+        }
+        Operand bias = in.bias() >= 0 && ctx.hasInput(in.bias()) ? ctx.input(in.bias()) : null;
+        boolean biasIsInteger = false;
+        if (bias != null) {
+            DataType bt = QuantParams.typeOf(ctx, in.bias());
+            biasIsInteger = bt == DataType.INT32;
+            if (!biasIsInteger && bt != DataType.FLOAT) {
+                throw ctx.error("bias '" + bias.name() + "' is " + bt.displayName() + "; expected int32 (or float32)");
+            }
+            if (bias.size() != channels) {
+                throw ctx.error("bias " + bias + " must hold one value per output channel, " + channels);
+            }
+        }
+        if (layout.depth > Int8Gemm.MAX_K) {
+            throw ctx.error("the reduction is " + layout.depth + " long; int32 sums of 8-bit products are exact up to "
+                    + Int8Gemm.MAX_K);
+        }
+        Spec spec = new Spec(layout, x, xType, xq, w, wType, wq, yq, yType, bias, biasIsInteger, output, act, y,
+                channels);
+        boolean constant = w.isConstant() && xq.isConstant() && wq.isConstant() && (yq == null || yq.isConstant())
+                && (bias == null || bias.isConstant()) && !(layout instanceof MatMulLayout m && m.batchedB);
+        if (!constant) {
+            return arena -> reference(spec, arena);
+        }
+        return Fast.create(spec, ctx.parallel(), w.constant());
+    }
+
+    // ---- epilogue, shared ----
+
+    /** The per-channel constants of the epilogue for one run. */
+    private record Epilogue(double[] multiplier, double[] biasAcc, float lo, float hi, float zeroPoint, Output output,
+                            Activation act) {
+
+        static Epilogue of(Spec s, float[] arena) {
+            QuantParams.Resolved xr = s.xq().resolve(arena);
+            QuantParams.Resolved wr = s.wq().resolve(arena);
+            int channels = s.channels();
+            double[] mult = new double[channels];
+            double[] biasAcc = new double[channels];
+            float lo = Float.NEGATIVE_INFINITY;
+            float hi = Float.POSITIVE_INFINITY;
+            float zy = 0;
+            float sy = 1;
+            if (s.output() == Output.QUANTIZED) {
+                QuantParams.Resolved yr = s.yq().resolve(arena);
+                sy = yr.scale()[0];
+                zy = yr.zeroPoint()[0];
+                lo = QuantParams.min(s.yType());
+                hi = QuantParams.max(s.yType());
+                Activation a = s.act();
+                if (a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.CLIP) {
+                    lo = Math.max(lo, QuantParams.saturate(Math.rint(a.min() / sy) + zy, lo, hi));
+                    hi = Math.min(hi, QuantParams.saturate(Math.rint(a.max() / sy) + zy, lo, hi));
+                }
+            }
+            for (int c = 0; c < channels; c++) {
+                float sw = wr.scale()[s.wq().channels == 1 ? 0 : c];
+                // In float32 as the ONNX reference forms it (x_scale * w_scale / y_scale), applied in double.
+                float sxw = xr.scale()[0] * sw;
+                mult[c] = s.output() == Output.QUANTIZED ? sxw / sy : sxw;
+                if (s.bias() != null) {
+                    float b = s.bias().array(arena)[s.bias().offset() + c];
+                    biasAcc[c] = s.biasIsInteger() ? b : b / (double) sxw;
+                }
+            }
+            return new Epilogue(mult, biasAcc, lo, hi, zy, s.output(), s.act());
+        }
+
+        float apply(long acc, int c) {
+            return switch (output) {
+                case INTEGER -> (float) acc;
+                case QUANTIZED -> QuantParams.saturate(Math.rint((acc + biasAcc[c]) * multiplier[c]) + zeroPoint, lo, hi);
+                case FLOAT -> act.apply((float) ((acc + biasAcc[c]) * multiplier[c]));
+            };
+        }
+    }
+
+    // ---- the plain twin ----
+
+    /** Every output from the definition: long sums over the operands as they are in this run. */
+    static void reference(Spec s, float[] arena) {
+        Layout l = s.layout();
+        Epilogue e = Epilogue.of(s, arena);
+        QuantParams.Resolved xr = s.xq().resolve(arena);
+        QuantParams.Resolved wr = s.wq().resolve(arena);
+        float[] xa = s.x().array(arena);
+        int xo = s.x().offset();
+        float[] wa = s.w().array(arena);
+        int wo = s.w().offset();
+        float[] ya = s.y().array(arena);
+        int yo = s.y().offset();
+        int zx = xr.zeroPoint()[0];
+        for (int u = 0; u < l.units; u++) {
+            for (int row = 0; row < l.rows; row++) {
+                int c = l.channel(u, row);
+                int zw = wr.zeroPoint()[s.wq().channels == 1 ? 0 : c];
+                for (int p = 0; p < l.columns; p++) {
+                    long acc = 0;
+                    for (int k = 0; k < l.depth; k++) {
+                        int xi = l.xIndex(u, k, p);
+                        long xv = xi < 0 ? zx : (long) xa[xo + xi];
+                        acc += ((long) wa[wo + l.weightIndex(u, row, k)] - zw) * (xv - zx);
+                    }
+                    ya[yo + l.yIndex(u, row, p)] = e.apply(acc, c);
+                }
+            }
+        }
+    }
+
+    // ---- the packed int8 path ----
+
+    /** Weights packed once; activations packed per block of columns in each thread's scratch. */
+    private static final class Fast {
+        private final Spec s;
+        private final Parallel parallel;
+        private final Layout l;
+        private final boolean rowsLayout;
+        /** Per unit-weight set (group, or 1): packed pairs or signed rows. */
+        private final int[][] pairs;
+        private final byte[][] rowBytes;
+        /** Per output channel: the stored weights' row sum and zero point in the stored domain. */
+        private final long[] rowSum;
+        private final int[] weightZero;
+        /** Offset that makes x unsigned, and the x zero point in that domain. */
+        private final int xOffset;
+        private final int xZero;
+        private final Epilogue epilogue;
+        private final int weightSets;
+        private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+        private Fast(Spec s, Parallel parallel, float[] w) {
+            this.s = s;
+            this.parallel = parallel;
+            this.l = s.layout();
+            this.rowsLayout = l instanceof MatMulLayout && l.columns <= ROWS_LAYOUT_MAX_COLUMNS;
+            int sets = l instanceof ConvLayout c ? c.g.group() : 1;
+            this.weightSets = sets;
+            QuantParams.Resolved wr = s.wq().constant();
+            QuantParams.Resolved xr = s.xq().constant();
+            int wOffset = s.wType() == DataType.INT8 ? 128 : 0;
+            // Rows keep signed bytes: stored = w + wOffset - 128.
+            int stored = rowsLayout ? wOffset - 128 : wOffset;
+            int channels = sets * l.rows;
+            rowSum = new long[channels];
+            weightZero = new int[channels];
+            pairs = new int[sets][];
+            rowBytes = new byte[sets][];
+            for (int set = 0; set < sets; set++) {
+                int[] u = new int[Math.multiplyExact(l.rows, l.depth)];
+                for (int row = 0; row < l.rows; row++) {
+                    int c = set * l.rows + row;
+                    long sum = 0;
+                    for (int k = 0; k < l.depth; k++) {
+                        int v = (int) w[l.weightIndex(set, row, k)] + stored;
+                        u[row * l.depth + k] = v;
+                        sum += v;
+                    }
+                    rowSum[c] = sum;
+                    weightZero[c] = wr.zeroPoint()[s.wq().channels == 1 ? 0 : c] + stored;
+                }
+                if (rowsLayout) {
+                    byte[] b = new byte[u.length];
+                    for (int i = 0; i < u.length; i++) {
+                        b[i] = (byte) u[i];
+                    }
+                    rowBytes[set] = b;
+                } else {
+                    pairs[set] = Int8Gemm.packPairs(u, l.rows, l.depth);
+                }
+            }
+            xOffset = s.xType() == DataType.INT8 ? 128 : 0;
+            xZero = xr.zeroPoint()[0] + xOffset;
+            epilogue = Epilogue.of(s, null);
+        }
+
+        static Kernel create(Spec s, Parallel parallel, float[] w) {
+            Fast f = new Fast(s, parallel, w);
+            return f.rowsLayout ? f::runRows : f::runPairs;
+        }
+
+        /** One thread's packing buffers, grown to the largest layer it has run. */
+        private static final class Scratch {
+            short[] block = new short[0];
+            long[] sums = new long[Int8Gemm.MR * Int8Gemm.NP];
+            long[] columnSums = new long[Int8Gemm.NP];
+            int[] tmp = new int[4 * Int8Gemm.NP];
+            short[] row = new short[0];
+            long[] rowSums = new long[0];
+        }
+
+        private void runPairs(float[] arena) {
+            int blocks = Math.ceilDiv(l.columns, Int8Gemm.NP);
+            int rowBlocks = Math.ceilDiv(l.rows, Int8Gemm.MR);
+            long tasks = (long) l.units * blocks;
+            // Too few column blocks to go round (late layers at batch 1): split the rows as well.
+            int rowSplit = (int) Math.min(rowBlocks, Math.max(1, Math.ceilDiv(2L * parallel.threads(), tasks)));
+            int chunk = Math.ceilDiv(rowBlocks, rowSplit);
+            int total = Math.toIntExact(tasks * rowSplit);
+            float[] xa = s.x().array(arena);
+            float[] ya = s.y().array(arena);
+            parallel.forRange(total, 1, (t0, t1) -> {
+                Scratch sc = SCRATCH.get();
+                int size = Int8Gemm.blockSize(l.depth);
+                if (sc.block.length < size) {
+                    sc.block = new short[size];
+                }
+                for (int t = t0; t < t1; t++) {
+                    int split = t % rowSplit;
+                    int ub = t / rowSplit;
+                    int unit = ub / blocks;
+                    int p0 = (ub % blocks) * Int8Gemm.NP;
+                    pack(xa, unit, p0, sc);
+                    int set = unit % weightSets;
+                    int nb1 = Math.min(rowBlocks, (split + 1) * chunk);
+                    for (int nb = split * chunk; nb < nb1; nb++) {
+                        Int8Gemm.pairsBlock(pairs[set], nb, (l.depth + 1) / 2, sc.block, sc.sums, sc.tmp);
+                        store(ya, unit, nb, p0, sc);
+                    }
+                }
+            });
+        }
+
+        /** Packs columns {@code [p0, p0 + NP)} of unit's x as unsigned pairs; padding and missing columns read as zero point. */
+        private void pack(float[] xa, int unit, int p0, Scratch sc) {
+            short[] b = sc.block;
+            int xo = s.x().offset();
+            int np = Int8Gemm.NP;
+            int cols = Math.min(np, l.columns - p0);
+            java.util.Arrays.fill(sc.columnSums, 0);
+            for (int k = 0; k < l.depth; k++) {
+                int at = Int8Gemm.blockIndex(k, 0);
+                int q = 0;
+                for (; q < cols; q++) {
+                    int xi = l.xIndex(unit, k, p0 + q);
+                    int v = xi < 0 ? xZero : (int) xa[xo + xi] + xOffset;
+                    b[at + 2 * q] = (short) v;
+                    sc.columnSums[q] += v;
+                }
+                for (; q < np; q++) {
+                    b[at + 2 * q] = 0;
+                }
+            }
+            if ((l.depth & 1) == 1) {
+                int at = Int8Gemm.blockIndex(l.depth, 0);
+                for (int q = 0; q < np; q++) {
+                    b[at + 2 * q] = 0;
+                }
+            }
+        }
+
+        private void store(float[] ya, int unit, int nb, int p0, Scratch sc) {
+            int yo = s.y().offset();
+            int cols = Math.min(Int8Gemm.NP, l.columns - p0);
+            long k = l.depth;
+            long b = xZero;
+            for (int r = 0; r < Int8Gemm.MR; r++) {
+                int row = nb * Int8Gemm.MR + r;
+                if (row >= l.rows) {
+                    break;
+                }
+                int c = l.channel(unit, row);
+                long a = weightZero[c];
+                long fixed = k * a * b - b * rowSum[c];
+                int yi = yo + l.yIndex(unit, row, p0);
+                int step = l.columnStride();
+                for (int q = 0; q < cols; q++) {
+                    long acc = sc.sums[r * Int8Gemm.NP + q] + fixed - a * sc.columnSums[q];
+                    ya[yi + q * step] = epilogue.apply(acc, c);
+                }
+            }
+        }
+
+        private void runRows(float[] arena) {
+            float[] xa = s.x().array(arena);
+            float[] ya = s.y().array(arena);
+            int xo = s.x().offset();
+            int yo = s.y().offset();
+            int grain = Math.max(4, 65536 / Math.max(1, l.depth));
+            for (int unit = 0; unit < l.units; unit++) {
+                for (int p = 0; p < l.columns; p++) {
+                    // The activation row, unsigned, converted once and read by every thread.
+                    Scratch mine = SCRATCH.get();
+                    if (mine.row.length < l.depth) {
+                        mine.row = new short[l.depth];
+                    }
+                    short[] xs = mine.row;
+                    long colSum = 0;
+                    for (int k = 0; k < l.depth; k++) {
+                        int v = (int) xa[xo + l.xIndex(unit, k, p)] + xOffset;
+                        xs[k] = (short) v;
+                        colSum += v;
+                    }
+                    long cs = colSum;
+                    int u = unit;
+                    int col = p;
+                    parallel.forRange(l.rows, grain, (n0, n1) -> {
+                        Scratch sc = SCRATCH.get();
+                        if (sc.rowSums.length < l.rows) {
+                            sc.rowSums = new long[l.rows];
+                        }
+                        long[] sums = sc.rowSums;
+                        Int8Gemm.rows(rowBytes[0], l.depth, n0, n1, xs, sums);
+                        long b = xZero;
+                        for (int row = n0; row < n1; row++) {
+                            long a = weightZero[row];
+                            long acc = sums[row] - b * rowSum[row] - a * cs + (long) l.depth * a * b;
+                            ya[yo + l.yIndex(u, row, col)] = epilogue.apply(acc, row);
+                        }
+                    });
+                }
+            }
+        }
+    }
+}
