@@ -69,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    @Option(names = "--baseline", paramLabel = "MODEL",
+            description = "a second model (e.g. the fp32 original of an int8 MODEL) timed on the same backends in the"
+                    + " same turns; reports MODEL's median over the baseline's per backend and the SQNR of MODEL's"
+                    + " outputs against the baseline's")
+    Path baselineFile;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -142,7 +148,9 @@ final class BenchCommand implements Callable<Integer> {
                     + batch + ", warmup " + warmup + ", iterations " + iterations);
         }
         Model model = ModelFiles.read(modelFile);
+        Model baseline = baselineFile == null ? null : ModelFiles.read(baselineFile);
         List<Session> sessions = new ArrayList<>();
+        List<Session> baselines = new ArrayList<>();
         try {
             double[] openMs = new double[chosen.size()];
             for (int b = 0; b < chosen.size(); b++) {
@@ -150,6 +158,10 @@ final class BenchCommand implements Callable<Integer> {
                 sessions.add(Session.open(model, SessionArgs.options(chosen.get(b), threadCount, null)
                         .withBatchSize(batch)));
                 openMs[b] = (System.nanoTime() - t0) / 1e6;
+                if (baseline != null) {
+                    baselines.add(Session.open(baseline, SessionArgs.options(chosen.get(b), threadCount, null)
+                            .withBatchSize(batch)));
+                }
             }
             List<Feeds.Feed> feeds = Feeds.random(sessions.getFirst().inputs(), batch, seed);
             Map<String, Tensor> input = Feeds.asMap(feeds);
@@ -165,24 +177,35 @@ final class BenchCommand implements Callable<Integer> {
             for (int b = 0; b < chosen.size(); b++) {
                 agreement[b] = b == reference ? null : Agreement.of(outputs.get(reference), outputs.get(b));
             }
+            double[] sqnr = new double[baselines.size()];
+            for (int b = 0; b < baselines.size(); b++) {
+                try (Result r = RunCommand.run(baselines.get(b), input)) {
+                    sqnr[b] = sqnrDb(r.asMap(), outputs.get(b));
+                }
+            }
             outputs.clear();
 
-            int[] warmed = new int[sessions.size()];
-            for (int b = 0; b < sessions.size(); b++) {
-                Session s = sessions.get(b);
+            List<Session> timed = new ArrayList<>(sessions);
+            timed.addAll(baselines);
+            int[] warmed = new int[timed.size()];
+            for (int b = 0; b < timed.size(); b++) {
+                Session s = timed.get(b);
                 for (int i = 0; i < warmup; i++) {
                     s.run(input).close();
                 }
                 // --warmup 0 asks for cold runs: no warming at all.
                 warmed[b] = warmup + (s.backend() == Backend.VECTOR && warmup > 0 ? untilCompiled(s, input) : 0);
             }
-            long[][] nanos = time(sessions, input);
+            long[][] nanos = time(timed, input);
 
             Latency[] latency = new Latency[chosen.size()];
             for (int b = 0; b < chosen.size(); b++) {
                 latency[b] = Latency.of(nanos[b]);
             }
             report(chosen, sessions, threadCount, feeds, reference, agreement, latency, openMs, warmed);
+            if (!baselines.isEmpty()) {
+                reportBaseline(chosen, nanos, latency, sqnr);
+            }
             if (profile && !json) {
                 for (Session s : sessions) {
                     if (s.backend() == Backend.VECTOR) {
@@ -204,8 +227,55 @@ final class BenchCommand implements Callable<Integer> {
             }
         } finally {
             sessions.forEach(Session::close);
+            baselines.forEach(Session::close);
         }
         return 0;
+    }
+
+    /** 10·log10(Σ a² / Σ (a − b)²) over every output both have, in dB; +∞ when they are equal. */
+    static double sqnrDb(Map<String, Tensor> reference, Map<String, Tensor> other) {
+        double signal = 0;
+        double noise = 0;
+        for (Map.Entry<String, Tensor> e : reference.entrySet()) {
+            Tensor b = other.get(e.getKey());
+            if (b == null || b.elementCount() != e.getValue().elementCount()) {
+                return Double.NaN;
+            }
+            for (long i = 0; i < b.elementCount(); i++) {
+                double x = e.getValue().getDouble(i);
+                double d = x - b.getDouble(i);
+                signal += x * x;
+                noise += d * d;
+            }
+        }
+        return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+    }
+
+    private void reportBaseline(List<Backend> chosen, long[][] nanos, Latency[] latency, double[] sqnr) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int b = 0; b < chosen.size(); b++) {
+                Latency base = Latency.of(nanos[chosen.size() + b]);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("backend", chosen.get(b).id());
+                row.put("baseline", baselineFile.toString());
+                row.put("baseline_median_ms", base.median());
+                row.put("median_ms", latency[b].median());
+                row.put("ratio_to_baseline", latency[b].median() / base.median());
+                row.put("sqnr_db", finite(sqnr[b]));
+                rows.add(row);
+            }
+            out.println(RunCommand.toJson(Map.of("baseline", rows)));
+            return;
+        }
+        out.printf("%-9s %14s %14s %12s %10s%n", "backend", "model ms", "baseline ms", "vs baseline", "SQNR dB");
+        for (int b = 0; b < chosen.size(); b++) {
+            Latency base = Latency.of(nanos[chosen.size() + b]);
+            out.printf(Locale.ROOT, "%-9s %14.2f %14.2f %11.2fx %10.1f%n", chosen.get(b), latency[b].median(),
+                    base.median(), latency[b].median() / base.median(), sqnr[b]);
+        }
+        out.printf("baseline %s, same input, same turns; medians%n", baselineFile);
     }
 
     /**
