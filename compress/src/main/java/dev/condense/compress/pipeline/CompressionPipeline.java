@@ -2,19 +2,24 @@
 package dev.condense.compress.pipeline;
 
 import dev.condense.compress.dcz.DczArchive;
+import dev.condense.compress.dcz.DequantizeParameters;
 import dev.condense.compress.dcz.DczModel;
 import dev.condense.compress.dcz.DczTensor;
 import dev.condense.compress.dcz.DczWriter;
 import dev.condense.compress.dcz.TensorEncoding;
 import dev.condense.compress.huffman.HuffmanCode;
 import dev.condense.compress.layer.EncodedLayer;
+import dev.condense.compress.layer.Int8Codec;
+import dev.condense.compress.layer.Int8Quantization;
 import dev.condense.compress.layer.LayerCodec;
 import dev.condense.compress.layer.LayerOptions;
 import dev.condense.compress.layer.LayerSizes;
 import dev.condense.compress.layer.SharedWeights;
 import dev.condense.ir.DataType;
+import dev.condense.ir.Graph;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
+import dev.condense.ir.Node;
 import dev.condense.ir.Tensor;
 import dev.condense.layers.LayerRules;
 import dev.condense.layers.WeightLayer;
@@ -54,11 +59,14 @@ import java.util.zip.GZIPOutputStream;
  *   <li>simplify the graph ({@link Passes#simplify()}) and, when asked, fold BatchNormalization into
  *       the Conv or Gemm before it;</li>
  *   <li>prune each weight layer by magnitude ({@link MagnitudePruner}), unless skipped;</li>
- *   <li>share each layer's kept weights through a k-means codebook ({@link WeightSharer}), unless skipped;</li>
+ *   <li>share each layer's kept weights through a k-means codebook ({@link WeightSharer}), unless skipped;
+ *       or, in its place, quantize the model to int8 through a {@link Quantization} hook;</li>
  *   <li>encode each weight layer ({@link LayerCodec}): sparse with a relative index of the layer's
  *       width when it has zeros, dense when it has none; codebook indices when shared, raw fp32
  *       otherwise; both index streams Huffman-coded unless Huffman is off. A layer neither pruned
- *       nor shared, and every other fp32 tensor (biases, BatchNorm parameters), is stored raw;</li>
+ *       nor shared, and every other fp32 tensor (biases, BatchNorm parameters), is stored raw. An INT8
+ *       or UINT8 weight that DequantizeLinear reads (from the hook, or already in a QDQ input model)
+ *       is stored in the int8 encodings ({@link Int8Codec}), sparse and Huffman-coded where smaller;</li>
  *   <li>pack the container ({@link DczModel#archive}): the graph without the stored tensors' bytes,
  *       one entry per tensor, the settings and per-layer accounting in the manifest.</li>
  * </ol>
@@ -70,6 +78,8 @@ public final class CompressionPipeline {
     /** An index-bits rule of this value lets each layer take the relative-index width with the smallest payload. */
     public static final int AUTO_INDEX_BITS = LayerLayout.AUTO;
 
+    private static final System.Logger LOG = System.getLogger(CompressionPipeline.class.getName());
+
     private final String presetLabel;
     private final boolean foldBatchNorm;
     private final MagnitudePruner pruner;
@@ -78,14 +88,21 @@ public final class CompressionPipeline {
     private final LayerRules<Integer> indexBits;
     private final Retraining retraining;
     private final int iterations;
+    private final Quantization quantization;
 
     private CompressionPipeline(String presetLabel, boolean foldBatchNorm, MagnitudePruner pruner, WeightSharer sharer,
                                 boolean huffman, LayerRules<Integer> indexBits) {
-        this(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits, null, 1);
+        this(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits, null, 1, null);
     }
 
     private CompressionPipeline(String presetLabel, boolean foldBatchNorm, MagnitudePruner pruner, WeightSharer sharer,
-                                boolean huffman, LayerRules<Integer> indexBits, Retraining retraining, int iterations) {
+                                boolean huffman, LayerRules<Integer> indexBits, Retraining retraining, int iterations,
+                                Quantization quantization) {
+        if (sharer != null && quantization != null) {
+            throw new IllegalArgumentException("weight sharing and int8 quantization are mutually exclusive (both replace"
+                    + " the kept weights' values); call withoutSharing() before withQuantization(...)");
+        }
+        this.quantization = quantization;
         this.retraining = retraining;
         this.iterations = iterations;
         this.presetLabel = Objects.requireNonNull(presetLabel, "presetLabel");
@@ -106,33 +123,36 @@ public final class CompressionPipeline {
     }
 
     public CompressionPipeline withFoldBatchNorm(boolean on) {
-        return new CompressionPipeline(presetLabel, on, pruner, sharer, huffman, indexBits, retraining, iterations);
+        return new CompressionPipeline(presetLabel, on, pruner, sharer, huffman, indexBits, retraining, iterations, quantization);
     }
 
     /** Prunes with {@code newPruner} instead of the preset's. */
     public CompressionPipeline withPruner(MagnitudePruner newPruner) {
         return new CompressionPipeline(presetLabel, foldBatchNorm, Objects.requireNonNull(newPruner, "pruner"), sharer,
-                huffman, indexBits, retraining, iterations);
+                huffman, indexBits, retraining, iterations, quantization);
     }
 
     /** Skips pruning: layers keep every weight (and are stored dense unless they hold zeros of their own). */
     public CompressionPipeline withoutPruning() {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, null, sharer, huffman, indexBits, retraining, iterations);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, null, sharer, huffman, indexBits, retraining, iterations,
+                quantization);
     }
 
     /** Shares weights with {@code newSharer} instead of the preset's. */
     public CompressionPipeline withSharer(WeightSharer newSharer) {
         return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, Objects.requireNonNull(newSharer, "sharer"),
-                huffman, indexBits, retraining, iterations);
+                huffman, indexBits, retraining, iterations, quantization);
     }
 
     /** Skips weight sharing: kept weights are stored as raw fp32. */
     public CompressionPipeline withoutSharing() {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, null, huffman, indexBits, retraining, iterations);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, null, huffman, indexBits, retraining, iterations,
+                quantization);
     }
 
     public CompressionPipeline withHuffman(boolean on) {
-        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, on, indexBits, retraining, iterations);
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, on, indexBits, retraining, iterations,
+                quantization);
     }
 
     /**
@@ -156,7 +176,7 @@ public final class CompressionPipeline {
             }
         });
         return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits.withAll(parsed),
-                retraining, iterations);
+                retraining, iterations, quantization);
     }
 
     /**
@@ -168,7 +188,22 @@ public final class CompressionPipeline {
             throw new IllegalArgumentException("pruning iterations must lie in [1, 100], got " + iterations);
         }
         return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits,
-                Objects.requireNonNull(hook, "hook"), iterations);
+                Objects.requireNonNull(hook, "hook"), iterations, quantization);
+    }
+
+    /**
+     * Quantizes to int8 through {@code hook} after pruning (and its retraining), in place of weight
+     * sharing, which must be off ({@link #withoutSharing()}). The int8 weights of the model the hook
+     * returns are stored in the int8 encodings, sparse and Huffman-coded where that is smaller.
+     */
+    public CompressionPipeline withQuantization(Quantization hook) {
+        return new CompressionPipeline(presetLabel, foldBatchNorm, pruner, sharer, huffman, indexBits, retraining, iterations,
+                Objects.requireNonNull(hook, "hook"));
+    }
+
+    /** The int8 quantization hook, empty when the pipeline shares weights or stores them as they are. */
+    public Optional<Quantization> quantization() {
+        return Optional.ofNullable(quantization);
     }
 
     public Optional<MagnitudePruner> pruner() {
@@ -216,7 +251,9 @@ public final class CompressionPipeline {
         }
         Model simplified = Passes.run(model, passes);
         List<WeightLayer> layers = WeightLayer.of(simplified.graph());
-        indexBits.checkKeys(layers);
+        List<WeightLayer> ruleLayers = new ArrayList<>(layers);
+        ruleLayers.addAll(int8Layers(simplified.graph()));
+        indexBits.checkKeys(ruleLayers);
         t = lap(phases, foldBatchNorm ? "simplify+fold-bn" : "simplify", t);
 
         PruneResult pruning = null;
@@ -250,10 +287,22 @@ public final class CompressionPipeline {
             }
         }
         t = lap(phases, retraining == null ? "share" : "share+tune", t);
+        Model quantized = null;
+        if (quantization != null) {
+            quantized = Objects.requireNonNull(quantization.quantize(pruned), "the quantization hook returned null");
+            t = lap(phases, "quantize", t);
+        }
+        // What the archive stores: the quantized model, or the pruned one whose fp32 weights are encoded (and shared).
+        Model stored = quantized != null ? quantized : shared;
+        Model weights = quantized != null ? quantized : pruned;
 
         Map<String, WeightLayer> layerByWeight = new HashMap<>();
-        for (WeightLayer l : layers) {
+        for (WeightLayer l : quantized != null ? WeightLayer.of(quantized.graph()) : layers) {
             layerByWeight.put(l.weightName(), l);
+        }
+        Map<String, WeightLayer> int8LayerByWeight = new HashMap<>();
+        for (WeightLayer l : int8Layers(stored.graph())) {
+            int8LayerByWeight.put(l.weightName(), l);
         }
         Map<String, WeightSharing> sharingByWeight = new HashMap<>();
         if (sharing != null) {
@@ -263,26 +312,41 @@ public final class CompressionPipeline {
         }
         List<DczTensor> tensors = new ArrayList<>();
         List<TensorReport> rows = new ArrayList<>();
-        for (Tensor weight : pruned.graph().initializers().values()) {
-            if (weight.dtype() != DataType.FLOAT) {
+        java.util.Set<String> quantizationScales = quantizationScales(stored.graph());
+        for (Tensor weight : weights.graph().initializers().values()) {
+            if (weight.dtype() == DataType.INT8 || weight.dtype() == DataType.UINT8) {
+                DequantizeParameters.Found found = DequantizeParameters.of(stored.graph(), weight);
+                if (found.ok()) {
+                    Encoded e = encodeInt8(weight, found.quantization(), int8LayerByWeight.get(weight.name()));
+                    tensors.add(e.tensor());
+                    rows.add(e.report());
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "{0} {1} stays inline: {2}", weight.dtype().displayName(),
+                            weight.name(), found.problem());
+                }
+                continue;
+            }
+            if (weight.dtype() != DataType.FLOAT || quantizationScales.contains(weight.name())) {
                 continue; // stays inline in the graph entry
             }
             WeightLayer layer = layerByWeight.get(weight.name());
             Encoded e = layer == null ? raw(weight, "", "")
                     : encodeLayer(layer, weight, sharingByWeight.get(weight.name()),
-                    shared.graph().initializers().get(weight.name()));
+                    stored.graph().initializers().get(weight.name()));
             tensors.add(e.tensor());
             rows.add(e.report());
         }
         t = lap(phases, "encode", t);
 
-        DczArchive archive = DczModel.archive(shared, tensors, settings(layers, pruning, sharing));
+        ruleLayers.addAll(int8LayerByWeight.values().stream()
+                .filter(l -> ruleLayers.stream().noneMatch(r -> r.name().equals(l.name()))).toList());
+        DczArchive archive = DczModel.archive(stored, tensors, settings(ruleLayers, pruning, sharing));
         long archiveBytes = DczWriter.size(archive);
         lap(phases, "pack", t);
         CompressionReport report = new CompressionReport(presetLabel, rows, archive.graph().byteSize(),
                 DczWriter.storedGraphSize(archive), archiveBytes,
                 OptionalLong.empty(), OptionalLong.empty(), phases);
-        return new CompressionResult(shared, archive, report, Optional.ofNullable(pruning), Optional.ofNullable(sharing));
+        return new CompressionResult(stored, archive, report, Optional.ofNullable(pruning), Optional.ofNullable(sharing));
     }
 
     /**
@@ -439,6 +503,84 @@ public final class CompressionPipeline {
         return new Encoded(DczTensor.encoded(weight.name(), weight.dims(), encoded), row);
     }
 
+    /**
+     * One int8 (or uint8) initializer that DequantizeLinear reads with {@code quantization}: the
+     * smallest of dense and sparse (at the layer's index-bits rule, or the best width), Huffman-coded
+     * when on and smaller ({@link Int8Layout}). {@code layer} is the Conv, Gemm or MatMul reading the
+     * dequantized weight, or null.
+     */
+    private Encoded encodeInt8(Tensor weight, Int8Quantization quantization, WeightLayer layer) {
+        byte[] values = weight.toByteArray();
+        int rule = layer == null ? LayerLayout.AUTO
+                : indexBits.resolve(layer).map(LayerRules.Resolved::value).orElse(LayerLayout.AUTO);
+        Int8Layout layout = Int8Layout.choose(values, weight.dims(), quantization, huffman, HuffmanCode.DEFAULT_LENGTH_LIMIT,
+                rule);
+        LayerOptions options = new LayerOptions(layout.sparse(), layout.sparse() ? layout.relativeIndexBits() : 8,
+                layout.huffman(), HuffmanCode.DEFAULT_LENGTH_LIMIT);
+        EncodedLayer encoded = Int8Codec.encode(values, weight.dims(), quantization, options);
+        String what = layer == null ? "tensor '" + weight.name() + "'" : layer.describe();
+        if (encoded.byteSize() != layout.bytes()) {
+            throw new IllegalStateException(what + ": the int8 layout planner predicted " + layout.bytes()
+                    + " bytes, the encoding has " + encoded.byteSize());
+        }
+        DczTensor tensor = DczTensor.int8(weight.name(), weight.dims(), encoded);
+        TensorReport row = new TensorReport(weight.name(), layer == null ? "" : layer.name(),
+                layer == null ? "" : layer.opType(), 0, layout.relativeIndexBits(), tensor.encoding(), encoded.sizes());
+        return new Encoded(tensor, row);
+    }
+
+    /**
+     * The weight layers of a QDQ graph: a Conv, Gemm or MatMul whose input 1 is the output of a
+     * DequantizeLinear reading an INT8 or UINT8 initializer, named as {@link WeightLayer#of} names
+     * fp32 ones (the node's name, else the weight's), so that the same rules apply.
+     */
+    static List<WeightLayer> int8Layers(Graph graph) {
+        Map<String, Node> producers = graph.producers();
+        List<WeightLayer> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Node node : graph.nodes()) {
+            if (!node.isDefaultDomain()) {
+                continue;
+            }
+            WeightLayer.Kind kind = switch (node.opType()) {
+                case "Conv" -> WeightLayer.Kind.CONV;
+                case "Gemm", "MatMul" -> WeightLayer.Kind.FC;
+                default -> null;
+            };
+            Node dq = kind == null ? null : node.input(1).map(producers::get).orElse(null);
+            if (dq == null || !dq.isDefaultDomain() || !dq.opType().equals("DequantizeLinear")) {
+                continue;
+            }
+            Tensor weight = dq.input(0).flatMap(graph::initializer).orElse(null);
+            if (weight == null || (weight.dtype() != DataType.INT8 && weight.dtype() != DataType.UINT8)
+                    || !seen.add(weight.name())) {
+                continue;
+            }
+            out.add(new WeightLayer(node.name().isEmpty() ? weight.name() : node.name(), node, kind, weight));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The fp32 initializers that only QuantizeLinear and DequantizeLinear nodes read, as their scale:
+     * a few bytes each, they stay inline in the graph entry (deflated there) rather than each paying
+     * for a tensor entry, and they are where a reader checks an int8 entry's scales against.
+     */
+    static java.util.Set<String> quantizationScales(Graph graph) {
+        Map<String, List<Node>> consumers = graph.consumers();
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Tensor t : graph.initializers().values()) {
+            List<Node> readers = consumers.getOrDefault(t.name(), List.of());
+            boolean onlyScale = !readers.isEmpty() && readers.stream().allMatch(n -> n.isDefaultDomain()
+                    && (n.opType().equals("QuantizeLinear") || n.opType().equals("DequantizeLinear"))
+                    && n.inputs().indexOf(t.name()) == 1 && n.inputs().lastIndexOf(t.name()) == 1);
+            if (t.dtype() == DataType.FLOAT && onlyScale) {
+                out.add(t.name());
+            }
+        }
+        return out;
+    }
+
     /** What the manifest records: the preset, each stage's switch, and per layer its rule, bits and index width. */
     private Map<String, String> settings(List<WeightLayer> layers, PruneResult pruning, SharingResult sharing) {
         Map<String, String> s = new TreeMap<>();
@@ -448,6 +590,9 @@ public final class CompressionPipeline {
         s.put("prune", pruning == null ? "off" : "on");
         s.put("share", sharing == null ? "off" : "on (k-means, " + sharer.init().name().toLowerCase(java.util.Locale.ROOT)
                 + " init)");
+        if (quantization != null) {
+            s.put("quantize", "int8");
+        }
         if (pruning != null) {
             for (LayerPruning l : pruning.layers()) {
                 s.put("prune." + l.layer(), l.criterion().map(Object::toString).orElse("keep all"));
@@ -474,6 +619,7 @@ public final class CompressionPipeline {
     @Override
     public String toString() {
         return "CompressionPipeline[preset " + presetLabel + ", fold BN " + foldBatchNorm + ", pruner " + pruner
-                + ", sharer " + sharer + ", huffman " + huffman + ", index bits " + indexBits + "]";
+                + ", sharer " + sharer + (quantization == null ? "" : ", int8 quantization") + ", huffman " + huffman
+                + ", index bits " + indexBits + "]";
     }
 }

@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * @param model   the pruned and shared model: what {@code archive} decodes to, value for value
+ * @param model   the pruned and shared (or pruned and int8-quantized) model: what {@code archive} decodes to,
+ *                value for value
  * @param archive the DCZ container, ready for {@code DczWriter.write}
  * @param report  sizes per layer and in total
  * @param pruning the pruning stage's masks, empty when it was skipped

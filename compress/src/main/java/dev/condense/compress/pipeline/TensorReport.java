@@ -7,9 +7,11 @@ import dev.condense.compress.layer.LayerSizes;
 import java.util.Objects;
 
 /**
- * How one fp32 initializer went into the container. For a weight layer, {@code layer} and
- * {@code opType} name it; other tensors (biases, BatchNorm parameters) have "" there and are
- * stored raw.
+ * How one initializer went into the container: an fp32 one, or an int8 weight of a QDQ model
+ * (encoding {@code int8} or {@code sparse-int8}, 8 bits per stored value before Huffman coding,
+ * its scales and zero points counted as {@code sizes.codebookBytes()}). For a weight layer,
+ * {@code layer} and {@code opType} name it; other tensors (biases, BatchNorm parameters) have ""
+ * there and are stored raw. {@link #bytesBefore()} is always the tensor as fp32.
  *
  * @param tensor            the initializer's name
  * @param layer             the weight layer's name, or "" for another tensor
@@ -64,6 +66,9 @@ public record TensorReport(String tensor, String layer, String opType, int share
 
     /** Bits per stored entry for the value without Huffman coding (the paper's "P+Q" weight bits): the code width. */
     public double fixedWeightBits() {
+        if (encoding.int8()) {
+            return 8;
+        }
         if (shareBits == 0) {
             return 32;
         }
