@@ -80,8 +80,15 @@ final class PlanCompiler {
         private final Map<Node, Activation> fusedActivation = new HashMap<>();
         /** Add nodes that run a Conv with the Add's other input as residual: add -> fusion. */
         private final Map<Node, Residual> residuals = new HashMap<>();
-        /** Constants the QDQ fusion made (transposed weights, biases quantized to int32), by name. */
+        /** Constants the QDQ fusion made (dequantized biases), by name. */
         private final Map<String, Tensor> synthetic = new HashMap<>();
+        /** QDQ convolutions and matrix products, each run as one int8 node: anchor node -> fusion. */
+        private final Map<Node, QdqFusion> qdq = new HashMap<>();
+        private final Map<String, Node> producers;
+
+        /** The QLinearConv or QLinearMatMul node that runs a QDQ chain, and the activation it applies. */
+        private record QdqFusion(Node node, Activation act) {
+        }
         private final List<Kernel> kernels = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private final List<MemoryPlanner.Region> regions = new ArrayList<>();
@@ -99,6 +106,7 @@ final class PlanCompiler {
             this.opsets = prepared.opsets();
             this.parallel = parallel;
             this.consumers = g.consumers();
+            this.producers = g.producers();
             g.outputs().forEach(v -> graphOutputs.add(v.name()));
         }
 
@@ -111,10 +119,14 @@ final class PlanCompiler {
                     lifetime.put(o, new int[] {0, 0});
                 }
             }
+            planQdq();
             planFusions();
             for (Node n : g.nodes()) {
                 Residual r = residuals.get(n);
-                if (r != null) {
+                QdqFusion f = qdq.get(n);
+                if (f != null) {
+                    emit(f.node(), null, f.act(), null);
+                } else if (r != null) {
                     emit(r.conv(), r.output(), r.act(), operandOf(r.conv(), r.residual()));
                 } else if (!absorbed.contains(n)) {
                     Activation act = fusedActivation.getOrDefault(n, Activation.NONE);
@@ -153,7 +165,7 @@ final class PlanCompiler {
          */
         private void planFusions() {
             for (Node n : g.nodes()) {
-                if (!n.isDefaultDomain() || !FUSES_ACTIVATION.contains(n.opType())) {
+                if (!n.isDefaultDomain() || !FUSES_ACTIVATION.contains(n.opType()) || qdq.containsKey(n)) {
                     continue;
                 }
                 Node user = soleUser(n.outputs().getFirst());
@@ -185,6 +197,184 @@ final class PlanCompiler {
                     residuals.put(user, new Residual(n, other, act, target));
                 }
             }
+        }
+
+        /**
+         * Finds the QDQ patterns ONNX Runtime's QDQ transformers run in integers: a Conv, Gemm or
+         * MatMul whose input is DequantizeLinear of a uint8/int8 activation with a constant
+         * per-tensor scale, whose weight is DequantizeLinear of a constant int8/uint8 tensor (per
+         * tensor, or per output channel: axis 0 for Conv and Gemm with transB = 1, axis 1 for
+         * MatMul's [K, N]), whose bias (if any) is a float constant or DequantizeLinear of a
+         * constant, optionally followed by a Relu or Clip, then by a QuantizeLinear with constant
+         * per-tensor parameters as the sole consumer. Each becomes one QLinearConv or QLinearMatMul
+         * node (float output when no QuantizeLinear follows). The DequantizeLinear nodes are
+         * dropped when every reader of their output was fused.
+         */
+        private void planQdq() throws SessionException {
+            Set<Node> fusedDq = new HashSet<>();
+            for (Node n : g.nodes()) {
+                if (n.isDefaultDomain() && FUSES_ACTIVATION.contains(n.opType())) {
+                    QdqFusion f = qdqFusion(n);
+                    if (f != null) {
+                        qdq.put(n, f);
+                        fusedDq.add(producers.get(n.inputs().get(0)));
+                        fusedDq.add(producers.get(n.inputs().get(1)));
+                        if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
+                                && producers.get(n.inputs().get(2)) != null) {
+                            fusedDq.add(producers.get(n.inputs().get(2)));
+                        }
+                    }
+                }
+            }
+            for (Node dq : fusedDq) {
+                String out = dq.outputs().getFirst();
+                if (!graphOutputs.contains(out) && consumers.getOrDefault(out, List.of()).stream().allMatch(qdq::containsKey)) {
+                    absorbed.add(dq);
+                }
+            }
+        }
+
+        /** The fusion of {@code n} when its inputs and output follow the QDQ pattern; else null. */
+        private QdqFusion qdqFusion(Node n) throws SessionException {
+            Node dx = producerOf(n, 0, "DequantizeLinear");
+            Node dw = producerOf(n, 1, "DequantizeLinear");
+            if (dx == null || dw == null || g.initializers().containsKey(dx.inputs().getFirst())
+                    || !isQuantized(dx.inputs().getFirst()) || !constantParams(dx, true)
+                    || !g.initializers().containsKey(dw.inputs().getFirst()) || !isQuantized(dw.inputs().getFirst())
+                    || !constantParams(dw, false)) {
+                return null;
+            }
+            boolean conv = n.opType().equals("Conv");
+            boolean gemm = n.opType().equals("Gemm");
+            boolean weightsNK = conv;
+            if (gemm) {
+                try {
+                    dev.condense.ops.GemmAttrs a = dev.condense.ops.GemmAttrs.of(n, opset);
+                    if (a.alpha() != 1f || a.beta() != 1f || a.transA()) {
+                        return null;
+                    }
+                    weightsNK = a.transB();
+                } catch (ModelLoadException e) {
+                    return null;
+                }
+            }
+            Tensor wq = g.initializers().get(dw.inputs().getFirst());
+            if (conv ? wq.rank() < 3 : wq.rank() != 2) {
+                return null;
+            }
+            Tensor sw = g.initializers().get(dw.inputs().get(1));
+            if (sw.elementCount() > 1) {
+                long axis = dw.attribute("axis").map(v -> v instanceof dev.condense.ir.Attribute.IntValue(long x) ? x : 1L)
+                        .orElse(1L);
+                axis = axis < 0 ? axis + wq.rank() : axis;
+                if (axis != (weightsNK ? 0 : 1)) {
+                    return null;
+                }
+            }
+            // The bias, dequantized now: a float constant the kernel divides by x_scale * w_scale[c].
+            String bias = "";
+            int biasInput = conv || gemm ? 2 : -1;
+            if (biasInput > 0 && n.inputs().size() > biasInput && !n.inputs().get(biasInput).isEmpty()) {
+                Tensor b = biasTensor(n.inputs().get(biasInput));
+                long outputs = weightsNK ? wq.dim(0) : wq.dim(1);
+                if (b == null || b.elementCount() != outputs || b.rank() > 2 || (b.rank() == 2 && b.dim(0) != 1)) {
+                    return null;
+                }
+                bias = n.name() + "#bias" + synthetic.size();
+                synthetic.put(bias, b.withName(bias));
+            }
+            if (!conv && rank(n.inputs().getFirst()) < 2) {
+                return null;
+            }
+            // The output: through an optional Relu or Clip, into a QuantizeLinear when one follows.
+            String target = n.outputs().getFirst();
+            Activation act = Activation.NONE;
+            Node user = soleUser(target);
+            Activation a = user == null ? null : activationOf(user, g, opset);
+            if (a != null && user.inputs().getFirst().equals(target)) {
+                act = a;
+                target = user.outputs().getFirst();
+                user = soleUser(target);
+            }
+            Node q = user != null && user.isDefaultDomain() && user.opType().equals("QuantizeLinear")
+                    && user.inputs().getFirst().equals(target) && constantParams(user, true)
+                    && act.kind() != Activation.Kind.LEAKY_RELU ? user : null;
+            Node fusedAct = act.isNone() ? null : soleUser(n.outputs().getFirst());
+            if (fusedAct != null) {
+                absorbed.add(fusedAct);
+            }
+            List<String> inputs = new ArrayList<>(List.of(dx.inputs().get(0), dx.inputs().get(1), paramInput(dx, 2),
+                    dw.inputs().get(0), dw.inputs().get(1), paramInput(dw, 2),
+                    q == null ? "" : q.inputs().get(1), q == null ? "" : paramInput(q, 2), bias));
+            Map<String, dev.condense.ir.Attribute> attrs = new LinkedHashMap<>();
+            if (conv) {
+                attrs.putAll(n.attributes());
+            } else if (weightsNK) {
+                attrs.put("condense_weights_nk", new dev.condense.ir.Attribute.IntValue(1));
+            }
+            if (q != null) {
+                absorbed.add(q);
+                target = q.outputs().getFirst();
+            }
+            Node fused = new Node(n.name(), conv ? "QLinearConv" : "QLinearMatMul", "", inputs, List.of(target), attrs);
+            return new QdqFusion(fused, act);
+        }
+
+        /** The node producing input {@code i} of {@code n} when it is an {@code op}; else null. */
+        private Node producerOf(Node n, int i, String op) {
+            if (n.inputs().size() <= i) {
+                return null;
+            }
+            Node p = producers.get(n.inputs().get(i));
+            return p != null && p.isDefaultDomain() && p.opType().equals(op) ? p : null;
+        }
+
+        private boolean isQuantized(String value) {
+            return g.typeOf(value).map(v -> v.dtype() == DataType.UINT8 || v.dtype() == DataType.INT8).orElse(false);
+        }
+
+        /** True when a Q/DQ node's scale and zero point are constants ({@code scalar}: one value each). */
+        private boolean constantParams(Node n, boolean scalar) {
+            Tensor s = n.inputs().size() > 1 ? g.initializers().get(n.inputs().get(1)) : null;
+            String zp = paramInput(n, 2);
+            Tensor z = zp.isEmpty() ? null : g.initializers().get(zp);
+            return s != null && (zp.isEmpty() || z != null) && (!scalar || s.elementCount() == 1);
+        }
+
+        private static String paramInput(Node n, int i) {
+            return n.inputs().size() > i ? n.inputs().get(i) : "";
+        }
+
+        /** A bias as float32: a float constant, or DequantizeLinear of a constant (dequantized here); else null. */
+        private Tensor biasTensor(String value) {
+            Tensor c = g.initializers().get(value);
+            if (c != null) {
+                return c.dtype() == DataType.FLOAT ? c : null;
+            }
+            Node dq = producers.get(value);
+            if (dq == null || !dq.isDefaultDomain() || !dq.opType().equals("DequantizeLinear") || !constantParams(dq, false)
+                    || !g.initializers().containsKey(dq.inputs().getFirst())) {
+                return null;
+            }
+            Tensor b = g.initializers().get(dq.inputs().getFirst());
+            Tensor s = g.initializers().get(dq.inputs().get(1));
+            String zpName = paramInput(dq, 2);
+            Tensor z = zpName.isEmpty() ? null : g.initializers().get(zpName);
+            if (s.elementCount() != 1 && s.elementCount() != b.elementCount() || b.rank() > 1 && b.elementCount() != s.elementCount() && s.elementCount() != 1) {
+                return null;
+            }
+            for (long i = 0; i < s.elementCount(); i++) {
+                if (!(s.getFloat(i) > 0) || Float.isInfinite(s.getFloat(i))) {
+                    return null; // left to DequantizeLinear's kernel, which refuses it by name
+                }
+            }
+            float[] v = new float[Math.toIntExact(b.elementCount())];
+            for (int i = 0; i < v.length; i++) {
+                int c2 = s.elementCount() == 1 ? 0 : i;
+                double zero = z == null ? 0 : z.getDouble(c2);
+                v[i] = (float) ((b.getDouble(i) - zero) * s.getFloat(c2));
+            }
+            return Tensor.ofFloats(value, b.dims(), v);
         }
 
         /** True for a Conv with one input channel per group, which runs outside the GEMM epilogue. */
