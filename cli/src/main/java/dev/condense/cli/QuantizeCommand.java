@@ -188,8 +188,11 @@ final class QuantizeCommand implements Callable<Integer> {
                             s.excluded().isEmpty() ? "(none)" : String.join(",", s.excluded()), 100 * s.top1(), -s.dropPoints());
                 }
                 if (!a.reached()) {
-                    err.printf(Locale.ROOT, "condense quantize: warning: the drop stays above %.2f points with every layer"
-                            + " in fp32 but the last one tried%n", maxDrop);
+                    err.printf(Locale.ROOT, "condense quantize: warning: the drop stays above %.2f points; writing the"
+                            + " last candidate%n", maxDrop);
+                } else if (a.result().layers().isEmpty()) {
+                    err.printf(Locale.ROOT, "condense quantize: warning: only the fp32 model stays within %.2f points;"
+                            + " every layer is excluded%n", maxDrop);
                 }
                 q = a.result();
             } else {

@@ -88,10 +88,26 @@ public final class QdqRewriter {
                 weighted.put(l.node(), l);
             }
         }
-        Set<Node> quantized = new LinkedHashSet<>();
+        // Other int8-friendly ops join only where int8 flows: after a quantized node, or right before a
+        // quantized layer. With every layer excluded the model stays exactly fp32.
+        Set<Node> quantized = new LinkedHashSet<>(weighted.keySet());
+        Set<Node> friendly = new LinkedHashSet<>();
         for (Node n : g.nodes()) {
-            if (weighted.containsKey(n) || (n.isDefaultDomain() && INT8_FRIENDLY.contains(n.opType())
-                    && (!n.opType().equals("Clip") || clipFloorIsZero(n, g, opset) != null))) {
+            if (!weighted.containsKey(n) && n.isDefaultDomain() && INT8_FRIENDLY.contains(n.opType())
+                    && (!n.opType().equals("Clip") || clipFloorIsZero(n, g, opset) != null)) {
+                friendly.add(n);
+            }
+        }
+        for (Node n : g.nodes()) {
+            if (friendly.contains(n) && n.inputs().stream().anyMatch(i -> quantized.contains(producers.get(i)))) {
+                quantized.add(n);
+            }
+        }
+        List<Node> reversed = new ArrayList<>(g.nodes());
+        java.util.Collections.reverse(reversed);
+        for (Node n : reversed) {
+            if (friendly.contains(n) && n.outputs().stream().anyMatch(o -> consumers.getOrDefault(o, List.of()).stream()
+                    .anyMatch(quantized::contains))) {
                 quantized.add(n);
             }
         }
