@@ -62,7 +62,8 @@ public final class DczModel {
             }
             if (initializer == null || initializer.dtype() != type || !Arrays.equals(initializer.dims(), t.dims())) {
                 throw new IllegalArgumentException("tensor '" + t.name() + "' " + Arrays.toString(t.dims())
-                        + " is not a " + type.displayName() + " initializer of that shape in the model's graph"
+                        + " is not " + (type == DataType.FLOAT ? "an fp32" : "an " + type.displayName())
+                        + " initializer of that shape in the model's graph"
                         + (initializer == null ? "" : " (it is " + initializer.dtype().displayName()
                         + Arrays.toString(initializer.dims()) + ")"));
             }
@@ -198,7 +199,7 @@ public final class DczModel {
                 throw new FormatException(source + ": " + DczFormat.GRAPH + " declares it as "
                         + (initializer == null ? "no initializer of the main graph"
                         : initializer.dtype().displayName() + Arrays.toString(initializer.dims()))
-                        + ", the entry as " + type.displayName() + Arrays.toString(dims));
+                        + ", the manifest as " + type.displayName() + Arrays.toString(dims));
             }
             if (tensor.encoding().int8()) {
                 String problem = int8Problem(model, tensor, source);

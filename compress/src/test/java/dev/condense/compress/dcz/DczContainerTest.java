@@ -340,7 +340,8 @@ class DczContainerTest {
         assertTrue(error(withTensorEntry(1, magic)).contains("tensor header starts with 0x545a4358"));
         byte[] encoding = valid.clone();
         encoding[5] = 9;
-        assertTrue(error(withTensorEntry(1, encoding)).endsWith("tensor encoding id 9 is unknown; known: 0 'raw-fp32', 1 'deep-compression'"));
+        assertTrue(error(withTensorEntry(1, encoding)).endsWith("tensor encoding id 9 is unknown; known: 0 'raw-fp32', 1 'deep-compression',"
+                + " 2 'int8', 3 'sparse-int8'"));
         byte[] rank = valid.clone();
         rank[6] = 40;
         assertTrue(error(withTensorEntry(1, rank)).contains("declares rank 40 (at most 32)"));

@@ -123,7 +123,7 @@ class DczInt8Test {
         // An fp32 entry for an int8 initializer.
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DczModel.archive(m,
                 List.of(DczTensor.raw("conv.weight", conv.dims(), new float[288])), Map.of())).getMessage()
-                .contains("is not a float32 initializer of that shape in the model's graph (it is int8[8, 4, 3, 3])"));
+                .contains("is not an fp32 initializer of that shape in the model's graph (it is int8[8, 4, 3, 3])"));
     }
 
     /** The archive of {@code stored} tensors with the graph of {@code graph}, bypassing the writer's checks. */
