@@ -42,12 +42,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -312,7 +314,7 @@ public final class CompressionPipeline {
         }
         List<DczTensor> tensors = new ArrayList<>();
         List<TensorReport> rows = new ArrayList<>();
-        java.util.Set<String> quantizationScales = quantizationScales(stored.graph());
+        Set<String> quantizationScales = quantizationScales(stored.graph());
         for (Tensor weight : weights.graph().initializers().values()) {
             if (weight.dtype() == DataType.INT8 || weight.dtype() == DataType.UINT8) {
                 DequantizeParameters.Found found = DequantizeParameters.of(stored.graph(), weight);
@@ -537,7 +539,7 @@ public final class CompressionPipeline {
     static List<WeightLayer> int8Layers(Graph graph) {
         Map<String, Node> producers = graph.producers();
         List<WeightLayer> out = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Node node : graph.nodes()) {
             if (!node.isDefaultDomain()) {
                 continue;
@@ -566,9 +568,9 @@ public final class CompressionPipeline {
      * a few bytes each, they stay inline in the graph entry (deflated there) rather than each paying
      * for a tensor entry, and they are where a reader checks an int8 entry's scales against.
      */
-    static java.util.Set<String> quantizationScales(Graph graph) {
+    static Set<String> quantizationScales(Graph graph) {
         Map<String, List<Node>> consumers = graph.consumers();
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         for (Tensor t : graph.initializers().values()) {
             List<Node> readers = consumers.getOrDefault(t.name(), List.of());
             boolean onlyScale = !readers.isEmpty() && readers.stream().allMatch(n -> n.isDefaultDomain()
