@@ -5,7 +5,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Int8Gemm {
 
-    /** Int lanes: 512 bits where the platform has them (integer lanes do not slow the clock as float FMAs do). */
-    public static final VectorSpecies<Integer> INT = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> PAIRS = VectorSpecies.of(short.class, VectorShape.forBitSize(INT.vectorBitSize()));
+    private static final boolean WIDE = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
+    /** Int lanes: 512 bits where the platform has them (measured faster here, unlike float lanes: docs/RUNTIME.md). */
+    public static final VectorSpecies<Integer> INT = WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> PAIRS = WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> ROW_BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> ROW_SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> ROW_INTS = INT.vectorBitSize() >= 512 ? IntVector.SPECIES_512
@@ -78,7 +78,7 @@ public final class Int8Gemm {
      * {@code s[r * NP + q] = sum_k u[nb * MR + r][k] * xb[k][q]} for the MR rows of weight block
      * {@code nb} and the NP columns of the packed block {@code xb} (unsigned values in [0, 255]).
      *
-     * @param tmp at least {@code 4 * MR * LANES} ints of scratch
+     * @param tmp at least {@code 2 * MR * NP} ints of scratch
      */
     public static void pairsBlock(int[] pairs, int nb, int kPairs, short[] xb, long[] s, int[] tmp) {
         IntVector z = IntVector.zero(INT);
@@ -121,27 +121,30 @@ public final class Int8Gemm {
             r31 = r31.add(p);
             h31 = h31.add(p.lanewise(VectorOperators.LSHR, 16));
         }
-        decode(r00, h00, r01, h01, s, 0, tmp);
-        decode(r10, h10, r11, h11, s, NP, tmp);
-        decode(r20, h20, r21, h21, s, 2 * NP, tmp);
-        decode(r30, h30, r31, h31, s, 3 * NP, tmp);
-    }
-
-    /**
-     * Each lane's sum of high products is {@code h}; its raw sum is {@code 65536 h + (sum of low
-     * products)} modulo 2^32, and the low sum is below 2^32 for K up to 132 000, so it is the
-     * unsigned difference.
-     */
-    private static void decode(IntVector r0, IntVector h0, IntVector r1, IntVector h1, long[] s, int at, int[] tmp) {
-        r0.intoArray(tmp, 0);
-        h0.intoArray(tmp, LANES);
-        r1.intoArray(tmp, 2 * LANES);
-        h1.intoArray(tmp, 3 * LANES);
-        for (int q = 0; q < LANES; q++) {
-            int h = tmp[LANES + q];
-            s[at + q] = h + ((tmp[q] - (h << 16)) & 0xFFFFFFFFL);
-            int h1v = tmp[3 * LANES + q];
-            s[at + LANES + q] = h1v + ((tmp[2 * LANES + q] - (h1v << 16)) & 0xFFFFFFFFL);
+        // Stored here rather than passed to a helper: a vector handed to a call the JIT does not inline is
+        // boxed, and boxing the loop's accumulators costs more than the whole loop.
+        int l = LANES;
+        r00.intoArray(tmp, 0);
+        r01.intoArray(tmp, l);
+        r10.intoArray(tmp, 2 * l);
+        r11.intoArray(tmp, 3 * l);
+        r20.intoArray(tmp, 4 * l);
+        r21.intoArray(tmp, 5 * l);
+        r30.intoArray(tmp, 6 * l);
+        r31.intoArray(tmp, 7 * l);
+        h00.intoArray(tmp, 8 * l);
+        h01.intoArray(tmp, 9 * l);
+        h10.intoArray(tmp, 10 * l);
+        h11.intoArray(tmp, 11 * l);
+        h20.intoArray(tmp, 12 * l);
+        h21.intoArray(tmp, 13 * l);
+        h30.intoArray(tmp, 14 * l);
+        h31.intoArray(tmp, 15 * l);
+        // Each lane's sum of high products is h; its raw sum is 65536 h + (sum of low products) modulo 2^32,
+        // and the low sum is below 2^32 for K up to 132 000, so it is the unsigned difference.
+        for (int i = 0; i < MR * NP; i++) {
+            int h = tmp[MR * NP + i];
+            s[i] = h + ((tmp[i] - (h << 16)) & 0xFFFFFFFFL);
         }
     }
 

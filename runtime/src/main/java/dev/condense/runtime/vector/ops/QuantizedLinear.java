@@ -86,6 +86,11 @@ final class QuantizedLinear {
         private final int mg;
         private final int kArea;
 
+        /** Per k = (c, kh, kw): the channel's plane offset and the window offsets, for packing. */
+        private final int[] kPlane;
+        private final int[] kRow;
+        private final int[] kColumn;
+
         ConvLayout(Conv.Geometry g) {
             super(g.batch() * g.group(), g.outChannels() / g.group(), g.outH() * g.outW(),
                     g.channels() / g.group() * g.kernelH() * g.kernelW());
@@ -93,6 +98,45 @@ final class QuantizedLinear {
             this.cg = g.channels() / g.group();
             this.mg = g.outChannels() / g.group();
             this.kArea = g.kernelH() * g.kernelW();
+            kPlane = new int[depth];
+            kRow = new int[depth];
+            kColumn = new int[depth];
+            for (int k = 0; k < depth; k++) {
+                int r = k % kArea;
+                kPlane[k] = Math.multiplyExact(k / kArea, g.height() * g.width());
+                kRow[k] = (r / g.kernelW()) * g.dilationH();
+                kColumn[k] = (r % g.kernelW()) * g.dilationW();
+            }
+        }
+
+        /**
+         * Columns {@code [p0, p0 + cols)} of the im2col matrix of {@code unit}, unsigned (x + offset),
+         * padding as the zero point, into a packed block; adds each column's sum to {@code columnSums}.
+         */
+        void pack(float[] xa, int xo, int unit, int p0, int cols, short[] b, long[] columnSums, int offset, int zero,
+                  int[] rowStart, int[] columnStart) {
+            int image = unit / g.group();
+            int base = xo + (image * g.channels() + (unit % g.group()) * cg) * g.height() * g.width();
+            for (int q = 0; q < cols; q++) {
+                int p = p0 + q;
+                rowStart[q] = (p / g.outW()) * g.strideH() - g.padTop();
+                columnStart[q] = (p % g.outW()) * g.strideW() - g.padLeft();
+            }
+            int h = g.height();
+            int w = g.width();
+            for (int k = 0; k < depth; k++) {
+                int at = Int8Gemm.blockIndex(k, 0);
+                int plane = base + kPlane[k];
+                int dr = kRow[k];
+                int dc = kColumn[k];
+                for (int q = 0; q < cols; q++) {
+                    int ih = rowStart[q] + dr;
+                    int iw = columnStart[q] + dc;
+                    int v = ih >= 0 && ih < h && iw >= 0 && iw < w ? (int) xa[plane + ih * w + iw] + offset : zero;
+                    b[at + 2 * q] = (short) v;
+                    columnSums[q] += v;
+                }
+            }
         }
 
         @Override
@@ -394,8 +438,10 @@ final class QuantizedLinear {
             short[] block = new short[0];
             long[] sums = new long[Int8Gemm.MR * Int8Gemm.NP];
             long[] columnSums = new long[Int8Gemm.NP];
-            int[] tmp = new int[4 * Int8Gemm.NP];
+            int[] tmp = new int[2 * Int8Gemm.MR * Int8Gemm.NP];
             short[] row = new short[0];
+            int[] rowStart = new int[Int8Gemm.NP];
+            int[] columnStart = new int[Int8Gemm.NP];
             long[] rowSums = new long[0];
         }
 
@@ -438,22 +484,23 @@ final class QuantizedLinear {
             int np = Int8Gemm.NP;
             int cols = Math.min(np, l.columns - p0);
             java.util.Arrays.fill(sc.columnSums, 0);
-            for (int k = 0; k < l.depth; k++) {
-                int at = Int8Gemm.blockIndex(k, 0);
-                int q = 0;
-                for (; q < cols; q++) {
-                    int xi = l.xIndex(unit, k, p0 + q);
-                    int v = xi < 0 ? xZero : (int) xa[xo + xi] + xOffset;
-                    b[at + 2 * q] = (short) v;
-                    sc.columnSums[q] += v;
-                }
-                for (; q < np; q++) {
-                    b[at + 2 * q] = 0;
+            if (l instanceof ConvLayout conv) {
+                conv.pack(xa, xo, unit, p0, cols, b, sc.columnSums, xOffset, xZero, sc.rowStart, sc.columnStart);
+            } else {
+                for (int k = 0; k < l.depth; k++) {
+                    int at = Int8Gemm.blockIndex(k, 0);
+                    for (int q = 0; q < cols; q++) {
+                        int v = (int) xa[xo + l.xIndex(unit, k, p0 + q)] + xOffset;
+                        b[at + 2 * q] = (short) v;
+                        sc.columnSums[q] += v;
+                    }
                 }
             }
-            if ((l.depth & 1) == 1) {
-                int at = Int8Gemm.blockIndex(l.depth, 0);
-                for (int q = 0; q < np; q++) {
+            // Columns past the layer's last and the odd K's partner row are zeros: they add nothing to S.
+            int kEnd = l.depth + (l.depth & 1);
+            for (int k = 0; k < kEnd; k++) {
+                int at = Int8Gemm.blockIndex(k, 0);
+                for (int q = k < l.depth ? cols : 0; q < np; q++) {
                     b[at + 2 * q] = 0;
                 }
             }
