@@ -4,7 +4,10 @@ package dev.condense.cli;
 import dev.condense.compress.dcz.DczModel;
 import dev.condense.compress.FormatException;
 import dev.condense.compress.pipeline.CompressionPipeline;
+import dev.condense.compress.pipeline.Quantization;
 import dev.condense.compress.pipeline.Retraining;
+import dev.condense.quantize.int8.QuantizeOptions;
+import dev.condense.quantize.int8.StaticQuantizer;
 import dev.condense.data.Dataset;
 import dev.condense.data.DatasetException;
 import dev.condense.data.Split;
@@ -126,6 +129,13 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --retrain: the engine that measures each stage's accuracy (default: ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--int8", description = "quantize to int8 after pruning (weights per channel, activations calibrated"
+            + " with --calibration) instead of sharing weights; pruned weights stay zeros, stored as sparse int8")
+    boolean int8;
+
+    @picocli.CommandLine.Mixin
+    CalibrationArgs calib = new CalibrationArgs();
+
     @picocli.CommandLine.Mixin
     DatasetArgs datasetArgs = new DatasetArgs();
 
@@ -179,6 +189,31 @@ final class CompressCommand implements Callable<Integer> {
             out.printf("wrote   %s%n", report);
         }
         return 0;
+    }
+
+    /** The pipeline's int8 stage: static quantization of the pruned model, calibrated on --calibration. */
+    private Quantization int8Quantization() throws UserException {
+        QuantizeOptions options = calib.options();
+        if (calib.calibration == null) {
+            throw new UserException("--int8 calibrates activation ranges: give --calibration fashion-mnist, a folder or random");
+        }
+        Backend engine = SessionArgs.backend("--backend", backend);
+        PrintWriter err = spec.commandLine().getErr();
+        return pruned -> {
+            try (SessionRunner runner = new SessionRunner(SessionArgs.options(engine, SessionArgs.threads(null), null))) {
+                int n = calib.sampleCount();
+                var batches = calib.batches(pruned, datasetArgs.data, err);
+                Model q = StaticQuantizer.quantize(pruned, options, batches, runner).model();
+                java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(q.metadata());
+                meta.put("condense.quantize.mode", "static");
+                meta.put("condense.quantize.weights", options.perChannel() ? "int8 per-channel" : "int8 per-tensor");
+                meta.put("condense.quantize.calibration", calib.label(n));
+                return new Model(q.irVersion(), q.opsets(), q.producerName(), q.producerVersion(), q.docString(), meta,
+                        q.graph());
+            } catch (dev.condense.quantize.int8.QuantizationException | UserException | DatasetException e) {
+                throw new Quantization.QuantizationException("--int8: " + e.getMessage(), e);
+            }
+        };
     }
 
     /** --prune auto: a sensitivity scan of the input, then each layer's smallest fraction within --max-drop. */
@@ -331,7 +366,15 @@ final class CompressCommand implements Callable<Integer> {
         if (noShare && shareInit != null) {
             throw new UserException("--no-share skips weight sharing; it cannot go with --share-init");
         }
-        if (noShare) {
+        if (int8 && (shareBits != null || shareInit != null)) {
+            throw new UserException("--int8 replaces weight sharing; it cannot go with --share-bits or --share-init");
+        }
+        if (!int8 && calib.calibration != null) {
+            throw new UserException("--calibration goes with --int8");
+        }
+        if (int8) {
+            pipeline = pipeline.withoutSharing().withQuantization(int8Quantization());
+        } else if (noShare) {
             pipeline = pipeline.withoutSharing();
         } else if (shareBits != null || shareInit != null) {
             WeightSharer sharer = chosen.sharer();

@@ -2,15 +2,17 @@
 package dev.condense.cli;
 
 import dev.condense.compress.FormatException;
-import dev.condense.data.Batch;
-import dev.condense.data.Batches;
 import dev.condense.data.Dataset;
 import dev.condense.data.DatasetException;
 import dev.condense.data.Split;
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
-import dev.condense.ir.ValueInfo;
+import dev.condense.compress.dcz.DczWriter;
+import dev.condense.compress.pipeline.CompressionPipeline;
+import dev.condense.compress.pipeline.CompressionPreset;
+import dev.condense.compress.pipeline.CompressionResult;
+import dev.condense.compress.pipeline.Retraining;
 import dev.condense.onnx.OnnxWriter;
 import dev.condense.quantize.int8.CalibrationMethod;
 import dev.condense.quantize.int8.DynamicQuantizer;
@@ -31,14 +33,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "quantize",
@@ -59,39 +59,14 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "an ONNX file or a .dcz container")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "the quantized model")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx|OUT.dcz", description = "the quantized model: ONNX, or a DCZ container with int8 entries")
     Path output;
 
-    @Option(names = "--calibration", paramLabel = "fashion-mnist|DIR|random",
-            description = "calibration inputs: 'fashion-mnist' (training split), a folder of images (its train/"
-                    + " subfolder), or 'random' (standard normal inputs: for smoke tests only)")
-    String calibration;
+    @Mixin
+    CalibrationArgs calib;
 
     @Option(names = "--data", paramLabel = "DIR", description = "folder holding the Fashion-MNIST IDX files")
     Path data;
-
-    @Option(names = "--samples", paramLabel = "N",
-            description = "calibration samples, drawn at random from the training split (default: 500; 16 for random)")
-    Integer samples;
-
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "50",
-            description = "samples per calibration run (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--method", paramLabel = "M", defaultValue = "minmax",
-            description = "activation ranges: minmax, percentile or entropy (default: ${DEFAULT-VALUE})")
-    String method;
-
-    @Option(names = "--percentile", paramLabel = "P", defaultValue = "99.99",
-            description = "the percentile of |x| kept by --method percentile (default: ${DEFAULT-VALUE})")
-    double percentile;
-
-    @Option(names = "--per-tensor", description = "one weight scale per tensor instead of one per output channel")
-    boolean perTensor;
-
-    @Option(names = "--activations", paramLabel = "T", defaultValue = "uint8",
-            description = "uint8 or int8 activations (default: ${DEFAULT-VALUE})")
-    String activations;
 
     @Option(names = "--dynamic", description = "dynamic quantization of Gemm and MatMul layers (no calibration)")
     boolean dynamic;
@@ -114,9 +89,6 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--eval-limit", paramLabel = "N", description = "evaluate on the first N test images only")
     Integer evalLimit;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "20161103", description = "sample choice and random inputs")
-    long seed;
-
     @Mixin
     EngineArgs engine;
 
@@ -128,11 +100,8 @@ final class QuantizeCommand implements Callable<Integer> {
             QuantizationException, SessionException {
         ModelFiles.checkOutput(input, output, null);
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".onnx")) {
-            throw new UserException("the output must be an .onnx file, got " + output.getFileName());
-        }
-        if (batch < 1 || batch > 65536) {
-            throw new UserException("--batch must be between 1 and 65536, got " + batch);
+        if (!name.endsWith(".onnx") && !name.endsWith(".dcz")) {
+            throw new UserException("the output must be an .onnx file or a .dcz container, got " + output.getFileName());
         }
         QuantizeOptions options = options();
         boolean auto = exclude.size() == 1 && exclude.getFirst().equalsIgnoreCase("auto");
@@ -142,7 +111,7 @@ final class QuantizeCommand implements Callable<Integer> {
         SessionOptions session = engine.options();
 
         if (dynamic) {
-            if ((calibration != null && !evaluate) || auto) {
+            if ((calib.calibration != null && !evaluate) || auto) {
                 throw new UserException("--dynamic measures activation ranges at run time: --calibration only names the"
                         + " dataset --evaluate uses, and --exclude auto does not apply");
             }
@@ -150,8 +119,8 @@ final class QuantizeCommand implements Callable<Integer> {
             if (r.layers().isEmpty()) {
                 throw new UserException("the model has no Gemm or MatMul layer with a constant weight to quantize dynamically");
             }
-            Model q = withMetadata(r.model(), "dynamic", "none", 0);
-            OnnxWriter.write(q, output, OnnxWriter.Options.inline());
+            Model q = withMetadata(r.model(), null);
+            write(q, out);
             out.printf(Locale.ROOT, "%s: %d fully connected layers quantized dynamically (%s): %s%n", output.getFileName(),
                     r.layers().size(), options.perChannel() ? "per-channel" : "per-tensor", String.join(", ", r.layers()));
             if (evaluate) {
@@ -159,29 +128,19 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             return 0;
         }
-        if (calibration == null) {
-            throw new UserException("--calibration is required for static quantization: fashion-mnist, an image folder, or random");
-        }
-        boolean random = calibration.equalsIgnoreCase("random");
+        boolean random = calib.random();
         if ((auto || evaluate) && random) {
             throw new UserException((auto ? "--exclude auto" : "--evaluate") + " needs labelled data: calibrate on a dataset, not random inputs");
         }
-        if (random) {
-            err.println("condense quantize: warning: random calibration inputs are for smoke tests only; ranges from them"
-                    + " do not reflect real data, and accuracy will suffer");
-        }
-        int n = samples != null ? samples : random ? 16 : 500;
-        if (n < 1) {
-            throw new UserException("--samples must be at least 1, got " + n);
-        }
-        List<Map<String, Tensor>> calib = random ? randomBatches(model, n) : datasetBatches(model, n);
+        int n = calib.sampleCount();
+        List<Map<String, Tensor>> calibration = calib.batches(model, data, err);
         Model result;
         try (SessionRunner runner = new SessionRunner(session)) {
             Model prepared = StaticQuantizer.prepare(model);
             QdqRewriter.Result q;
             if (auto) {
                 Dataset test = testSplit(model);
-                StaticQuantizer.AutoExclusion a = StaticQuantizer.excludeUntil(model, options, calib, runner,
+                StaticQuantizer.AutoExclusion a = StaticQuantizer.excludeUntil(model, options, calibration, runner,
                         m -> top1(m, test, session), maxDrop);
                 for (StaticQuantizer.ExclusionStep s : a.steps()) {
                     out.printf(Locale.ROOT, "exclude %-40s top-1 %.2f%% (%+.2f points)%n",
@@ -196,16 +155,16 @@ final class QuantizeCommand implements Callable<Integer> {
                 }
                 q = a.result();
             } else {
-                q = StaticQuantizer.quantize(model, options, calib, runner);
+                q = StaticQuantizer.quantize(model, options, calibration, runner);
             }
             QdqRewriter.Result forDiagnosis = options.format() == QuantizeOptions.Format.QDQ ? q
                     : StaticQuantizer.quantize(model, options.withFormat(QuantizeOptions.Format.QDQ)
-                    .withExclude(excludedOf(q, prepared)), calib, runner);
-            StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, forDiagnosis, calib, runner);
+                    .withExclude(excludedOf(q, prepared)), calibration, runner);
+            StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, forDiagnosis, calibration, runner);
             printTable(out, d, n, random);
-            result = withMetadata(q.model(), options.method().label(), random ? "random" : calibration, n);
+            result = withMetadata(q.model(), calib.label(n));
         }
-        OnnxWriter.write(result, output, OnnxWriter.Options.inline());
+        write(result, out);
         out.printf(Locale.ROOT, "wrote %s (%s, %s weights, %s activations)%n", output.getFileName(), options.format().label(),
                 options.perChannel() ? "per-channel" : "per-tensor", options.activations().label());
         if (evaluate) {
@@ -216,10 +175,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private QuantizeOptions options() throws UserException {
         try {
-            QuantizeOptions o = QuantizeOptions.defaults().withPerChannel(!perTensor)
-                    .withActivations(QuantType.parse(activations))
-                    .withMethod(CalibrationMethod.parse(method, percentile))
-                    .withFormat(QuantizeOptions.Format.parse(format));
+            QuantizeOptions o = calib.options().withFormat(QuantizeOptions.Format.parse(format));
             boolean auto = exclude.size() == 1 && exclude.getFirst().equalsIgnoreCase("auto");
             if (!auto) {
                 for (String e : exclude) {
@@ -271,92 +227,39 @@ final class QuantizeCommand implements Callable<Integer> {
         return Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private Model withMetadata(Model q, String methodLabel, String calibrationLabel, int n) {
+    private Model withMetadata(Model q, String calibrationLabel) {
         Map<String, String> meta = new LinkedHashMap<>(q.metadata());
         meta.put("condense.quantize.mode", dynamic ? "dynamic" : "static");
-        meta.put("condense.quantize.format", format.toLowerCase(Locale.ROOT));
-        meta.put("condense.quantize.weights", perTensor ? "int8 per-tensor" : "int8 per-channel");
+        meta.put("condense.quantize.format", dynamic ? "dynamic" : format.toLowerCase(Locale.ROOT));
+        meta.put("condense.quantize.weights", calib.perTensor ? "int8 per-tensor" : "int8 per-channel");
         if (!dynamic) {
-            meta.put("condense.quantize.activations", activations.toLowerCase(Locale.ROOT));
-            meta.put("condense.quantize.calibration", calibrationLabel + ", " + n + " samples, " + methodLabel);
+            meta.put("condense.quantize.activations", calib.activations.toLowerCase(Locale.ROOT));
+            meta.put("condense.quantize.calibration", calibrationLabel);
         }
         return new Model(q.irVersion(), q.opsets(), q.producerName(), q.producerVersion(), q.docString(), meta, q.graph());
     }
 
-    private DatasetArgs datasetArgs() {
-        DatasetArgs d = new DatasetArgs();
-        d.dataset = calibration;
-        d.data = data;
-        return d;
-    }
-
-    private List<Map<String, Tensor>> datasetBatches(Model model, int n) throws UserException, DatasetException {
-        ValueInfo in = singleInput(model);
-        Dataset train = DatasetArgs.normalizedFor(datasetArgs().open(Split.TRAIN, EvalCommand.sampleShape(model)), model);
-        if (train.size() == 0) {
-            throw new UserException("the calibration set " + calibration + " has no images");
+    /**
+     * ONNX as it is, or a DCZ container: int8 weights as int8 entries (sparse where pruned weights
+     * make that smaller, Huffman-coded when that is smaller), everything else as the pipeline stores it.
+     */
+    private void write(Model q, PrintWriter out) throws IOException, UserException, ModelLoadException {
+        if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcz")) {
+            OnnxWriter.write(q, output, OnnxWriter.Options.inline());
+            return;
         }
-        int take = Math.min(n, train.size());
-        int[] all = new int[train.size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
+        try {
+            CompressionResult r = CompressionPipeline.of(CompressionPreset.DEFAULT).withoutPruning().withoutSharing()
+                    .withFoldBatchNorm(false).compress(q);
+            DczWriter.write(output, r.archive());
+            out.print(r.report().table());
+        } catch (Retraining.RetrainingException | IllegalArgumentException e) {
+            throw new UserException("cannot store the quantized model as DCZ: " + e.getMessage());
         }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = 0; i < take; i++) {
-            int j = i + rng.nextInt(all.length - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        int[] chosen = Arrays.copyOf(all, take);
-        Arrays.sort(chosen);
-        Dataset subset = train.subset(chosen);
-        int b = fixedBatch(in).orElse(batch);
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        Batches batches = subset.batches(b);
-        while (batches.hasNext()) {
-            Batch x = batches.next();
-            if (x.size() != b && fixedBatch(in).isPresent()) {
-                break;
-            }
-            out.add(Map.of(in.name(), x.toTensor(in.name())));
-        }
-        return out;
-    }
-
-    private List<Map<String, Tensor>> randomBatches(Model model, int n) throws UserException {
-        List<ValueInfo> inputs = model.graph().inputs().stream()
-                .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        int fixed = inputs.size() == 1 ? fixedBatch(inputs.getFirst()).orElse(0) : 0;
-        int per = fixed > 0 ? fixed : Math.min(batch, n);
-        for (int done = 0, i = 0; done < n; done += per, i++) {
-            int b = fixed > 0 ? fixed : Math.min(per, n - done);
-            out.add(Feeds.asMap(Feeds.random(inputs, b, seed + i)));
-        }
-        return out;
-    }
-
-    private static java.util.OptionalInt fixedBatch(ValueInfo in) {
-        if (in.shape().isPresent() && !in.shape().get().isEmpty()
-                && in.shape().get().getFirst() instanceof dev.condense.ir.Dim.Fixed(long size)) {
-            return java.util.OptionalInt.of(Math.toIntExact(size));
-        }
-        return java.util.OptionalInt.empty();
-    }
-
-    private static ValueInfo singleInput(Model model) throws UserException {
-        List<ValueInfo> inputs = model.graph().inputs().stream()
-                .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
-        if (inputs.size() != 1) {
-            throw new UserException("calibrating on a dataset feeds one image input; the model has " + inputs.size()
-                    + ": use --calibration random");
-        }
-        return inputs.getFirst();
     }
 
     private Dataset testSplit(Model model) throws UserException, DatasetException {
-        Dataset test = DatasetArgs.normalizedFor(datasetArgs().open(Split.TEST, EvalCommand.sampleShape(model)), model);
+        Dataset test = DatasetArgs.normalizedFor(calib.dataset(data).open(Split.TEST, EvalCommand.sampleShape(model)), model);
         if (evalLimit != null) {
             if (evalLimit < 1) {
                 throw new UserException("--eval-limit must be at least 1, got " + evalLimit);
@@ -376,7 +279,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Model fp32, Model q, SessionOptions session)
             throws UserException, DatasetException, ModelLoadException, SessionException {
-        if (calibration == null || calibration.equalsIgnoreCase("random")) {
+        if (calib.calibration == null || calib.random()) {
             throw new UserException("--evaluate needs a labelled dataset as --calibration");
         }
         Dataset test = testSplit(fp32);
