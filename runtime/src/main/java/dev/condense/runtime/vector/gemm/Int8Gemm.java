@@ -2,6 +2,7 @@
 package dev.condense.runtime.vector.gemm;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -33,6 +34,8 @@ public final class Int8Gemm {
     /** Int lanes: 512 bits where the platform has them (measured faster here, unlike float lanes: docs/RUNTIME.md). */
     public static final VectorSpecies<Integer> INT = WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final VectorSpecies<Short> PAIRS = WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    /** Float lanes as many as {@link #INT}'s, for the epilogue's int-to-float conversion. */
+    public static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> ROW_BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> ROW_SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> ROW_INTS = INT.vectorBitSize() >= 512 ? IntVector.SPECIES_512
@@ -40,7 +43,7 @@ public final class Int8Gemm {
 
     /** Weight rows per micro-kernel call. */
     public static final int MR = 4;
-    private static final int LANES = INT.length();
+    public static final int LANES = INT.length();
     /** Activation columns (pixels) per packed block: two int vectors. */
     public static final int NP = 2 * LANES;
 
@@ -77,10 +80,9 @@ public final class Int8Gemm {
     /**
      * {@code s[r * NP + q] = sum_k u[nb * MR + r][k] * xb[k][q]} for the MR rows of weight block
      * {@code nb} and the NP columns of the packed block {@code xb} (unsigned values in [0, 255]).
-     *
-     * @param tmp at least {@code 2 * MR * NP} ints of scratch
+     * modulo 2^32.
      */
-    public static void pairsBlock(int[] pairs, int nb, int kPairs, short[] xb, long[] s, int[] tmp) {
+    public static void pairsBlock(int[] pairs, int nb, int kPairs, short[] xb, int[] s) {
         IntVector z = IntVector.zero(INT);
         IntVector r00 = z, h00 = z, r01 = z, h01 = z;
         IntVector r10 = z, h10 = z, r11 = z, h11 = z;
@@ -121,35 +123,26 @@ public final class Int8Gemm {
             r31 = r31.add(p);
             h31 = h31.add(p.lanewise(VectorOperators.LSHR, 16));
         }
-        // Stored here rather than passed to a helper: a vector handed to a call the JIT does not inline is
-        // boxed, and boxing the loop's accumulators costs more than the whole loop.
-        int l = LANES;
-        r00.intoArray(tmp, 0);
-        r01.intoArray(tmp, l);
-        r10.intoArray(tmp, 2 * l);
-        r11.intoArray(tmp, 3 * l);
-        r20.intoArray(tmp, 4 * l);
-        r21.intoArray(tmp, 5 * l);
-        r30.intoArray(tmp, 6 * l);
-        r31.intoArray(tmp, 7 * l);
-        h00.intoArray(tmp, 8 * l);
-        h01.intoArray(tmp, 9 * l);
-        h10.intoArray(tmp, 10 * l);
-        h11.intoArray(tmp, 11 * l);
-        h20.intoArray(tmp, 12 * l);
-        h21.intoArray(tmp, 13 * l);
-        h30.intoArray(tmp, 14 * l);
-        h31.intoArray(tmp, 15 * l);
         // Each lane's sum of high products is h; its raw sum is 65536 h + (sum of low products) modulo 2^32,
-        // and the low sum is below 2^32 for K up to 132 000, so it is the unsigned difference.
-        for (int i = 0; i < MR * NP; i++) {
-            int h = tmp[MR * NP + i];
-            s[i] = h + ((tmp[i] - (h << 16)) & 0xFFFFFFFFL);
-        }
+        // so the lane's full sum is h + raw - (h << 16), kept modulo 2^32: callers subtract the zero-point
+        // terms in the same arithmetic, and the corrected sum fits an int (K <= MAX_K). Stored here rather
+        // than passed to a helper: a vector handed to a call the JIT does not inline is boxed.
+        int l = LANES;
+        h00.add(r00).sub(h00.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 0);
+        h01.add(r01).sub(h01.lanewise(VectorOperators.LSHL, 16)).intoArray(s, l);
+        h10.add(r10).sub(h10.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 2 * l);
+        h11.add(r11).sub(h11.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 3 * l);
+        h20.add(r20).sub(h20.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 4 * l);
+        h21.add(r21).sub(h21.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 5 * l);
+        h30.add(r30).sub(h30.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 6 * l);
+        h31.add(r31).sub(h31.lanewise(VectorOperators.LSHL, 16)).intoArray(s, 7 * l);
     }
 
-    /** The largest K the pairs layout sums exactly in int lanes: K * 65025 / 2 below 2^31 per half. */
-    public static final int MAX_K = 66050;
+    /**
+     * The longest reduction whose zero-point-corrected sum {@code sum (w - zw)(x - zx)} fits an int
+     * whatever the values: K * 255 * 255 below 2^31.
+     */
+    public static final int MAX_K = 33025;
 
     /**
      * Rows layout: {@code sum_k w[row][k] * x[k]} for signed weight bytes and unsigned activations

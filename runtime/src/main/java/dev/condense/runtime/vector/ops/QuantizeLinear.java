@@ -6,7 +6,10 @@ import dev.condense.ir.DataType;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.Kernel;
 import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Operand;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Opset 10 takes scalar scales; 13 adds per-axis ones (attribute {@code axis}, default 1); 19's
@@ -56,16 +59,45 @@ final class QuantizeLinear {
         float lo = QuantParams.min(type);
         float hi = QuantParams.max(type);
         int n = x.size();
+        int runs = n / q.inner;
         return arena -> {
             QuantParams.Resolved r = q.resolve(arena);
             float[] xa = x.array(arena);
-            int xo = x.offset();
             float[] ya = y.array(arena);
+            int xo = x.offset();
             int yo = y.offset();
-            for (int i = 0; i < n; i++) {
-                int c = q.channelOf(i);
-                ya[yo + i] = QuantParams.saturate(Math.rint(xa[xo + i] / r.scale()[c]) + r.zeroPoint()[c], lo, hi);
+            if (q.axis < 0) {
+                quantize(xa, xo, ya, yo, n, r.scale()[0], r.zeroPoint()[0], lo, hi);
+            } else {
+                // Per axis: runs of `inner` elements share one channel's scale and zero point.
+                for (int run = 0; run < runs; run++) {
+                    int c = run % q.channels;
+                    quantize(xa, xo + run * q.inner, ya, yo + run * q.inner, q.inner, r.scale()[c], r.zeroPoint()[c],
+                            lo, hi);
+                }
             }
         };
+    }
+
+    private static final VectorSpecies<Float> SPECIES = Lanes.FLOAT;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest even integer. */
+    private static final float ROUNDING = 12582912f;
+
+    /**
+     * {@code y = saturate(rint(x / scale) + zero)} for {@code n} values: the quotient is clamped to
+     * the range first (integer bounds, so the order does not matter), which keeps the rounding trick
+     * exact. The zero point is added after rounding, as ONNX defines it.
+     */
+    static void quantize(float[] x, int xo, float[] y, int yo, int n, float scale, int zero, float lo, float hi) {
+        float min = lo - zero;
+        float max = hi - zero;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).div(scale);
+            v.max(min).min(max).add(ROUNDING).sub(ROUNDING).add((float) zero).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = QuantParams.saturate(Math.rint(x[xo + i] / scale) + zero, lo, hi);
+        }
     }
 }

@@ -10,6 +10,9 @@ import dev.condense.runtime.vector.KernelContext;
 import dev.condense.runtime.vector.Operand;
 import dev.condense.runtime.vector.Parallel;
 import dev.condense.runtime.vector.gemm.Int8Gemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Every one of these ops computes, for output row (channel or feature) {@code n} and column
@@ -86,10 +89,10 @@ final class QuantizedLinear {
         private final int mg;
         private final int kArea;
 
-        /** Per k = (c, kh, kw): the channel's plane offset and the window offsets, for packing. */
-        private final int[] kPlane;
-        private final int[] kRow;
-        private final int[] kColumn;
+        /** Per k = (c, kh, kw): its offset in the bordered input from a window's top-left corner. */
+        private final int[] kOffset;
+        private final int paddedH;
+        private final int paddedW;
 
         ConvLayout(Conv.Geometry g) {
             super(g.batch() * g.group(), g.outChannels() / g.group(), g.outH() * g.outW(),
@@ -98,41 +101,49 @@ final class QuantizedLinear {
             this.cg = g.channels() / g.group();
             this.mg = g.outChannels() / g.group();
             this.kArea = g.kernelH() * g.kernelW();
-            kPlane = new int[depth];
-            kRow = new int[depth];
-            kColumn = new int[depth];
+            this.paddedH = g.paddedHeight();
+            this.paddedW = g.paddedWidth();
+            kOffset = new int[depth];
             for (int k = 0; k < depth; k++) {
                 int r = k % kArea;
-                kPlane[k] = Math.multiplyExact(k / kArea, g.height() * g.width());
-                kRow[k] = (r / g.kernelW()) * g.dilationH();
-                kColumn[k] = (r % g.kernelW()) * g.dilationW();
+                kOffset[k] = Math.addExact(Math.multiplyExact(k / kArea, Math.multiplyExact(paddedH, paddedW)),
+                        (r / g.kernelW()) * g.dilationH() * paddedW + (r % g.kernelW()) * g.dilationW());
+            }
+        }
+
+        /** Writes x + offset into {@code dst} with a border of {@code zero} wide enough for every window. */
+        void border(float[] xa, int xo, float[] dst, int dOff, int offset, int zero) {
+            int h = g.height();
+            int w = g.width();
+            int planes = g.batch() * g.channels();
+            java.util.Arrays.fill(dst, dOff, dOff + planes * paddedH * paddedW, zero);
+            for (int plane = 0; plane < planes; plane++) {
+                for (int r = 0; r < h; r++) {
+                    int from = xo + (plane * h + r) * w;
+                    int to = dOff + (plane * paddedH + r + g.padTop()) * paddedW + g.padLeft();
+                    for (int c = 0; c < w; c++) {
+                        dst[to + c] = xa[from + c] + offset;
+                    }
+                }
             }
         }
 
         /**
-         * Columns {@code [p0, p0 + cols)} of the im2col matrix of {@code unit}, unsigned (x + offset),
-         * padding as the zero point, into a packed block; adds each column's sum to {@code columnSums}.
+         * Columns {@code [p0, p0 + cols)} of the im2col matrix of {@code unit}, read from the bordered
+         * input at {@code arena[pOff..]}, into a packed block; adds each column's sum to {@code columnSums}.
          */
-        void pack(float[] xa, int xo, int unit, int p0, int cols, short[] b, long[] columnSums, int offset, int zero,
-                  int[] rowStart, int[] columnStart) {
+        void pack(float[] arena, int pOff, int unit, int p0, int cols, short[] b, int[] columnSums, int[] start) {
             int image = unit / g.group();
-            int base = xo + (image * g.channels() + (unit % g.group()) * cg) * g.height() * g.width();
+            int base = pOff + (image * g.channels() + (unit % g.group()) * cg) * paddedH * paddedW;
             for (int q = 0; q < cols; q++) {
                 int p = p0 + q;
-                rowStart[q] = (p / g.outW()) * g.strideH() - g.padTop();
-                columnStart[q] = (p % g.outW()) * g.strideW() - g.padLeft();
+                start[q] = base + (p / g.outW()) * g.strideH() * paddedW + (p % g.outW()) * g.strideW();
             }
-            int h = g.height();
-            int w = g.width();
             for (int k = 0; k < depth; k++) {
                 int at = Int8Gemm.blockIndex(k, 0);
-                int plane = base + kPlane[k];
-                int dr = kRow[k];
-                int dc = kColumn[k];
+                int off = kOffset[k];
                 for (int q = 0; q < cols; q++) {
-                    int ih = rowStart[q] + dr;
-                    int iw = columnStart[q] + dc;
-                    int v = ih >= 0 && ih < h && iw >= 0 && iw < w ? (int) xa[plane + ih * w + iw] + offset : zero;
+                    int v = (int) arena[start[q] + off];
                     b[at + 2 * q] = (short) v;
                     columnSums[q] += v;
                 }
@@ -277,21 +288,28 @@ final class QuantizedLinear {
         if (!constant) {
             return arena -> reference(spec, arena);
         }
-        return Fast.create(spec, ctx.parallel(), w.constant());
+        Operand padded = layout instanceof ConvLayout c
+                ? ctx.scratch("paddedInput", (long) c.g.batch() * c.g.channels() * c.g.paddedHeight() * c.g.paddedWidth())
+                : null;
+        return Fast.create(spec, ctx.parallel(), w.constant(), padded);
     }
 
     // ---- epilogue, shared ----
 
-    /** The per-channel constants of the epilogue for one run. */
-    private record Epilogue(double[] multiplier, double[] biasAcc, float lo, float hi, float zeroPoint, Output output,
-                            Activation act) {
+    /**
+     * The per-channel constants of the epilogue for one run: {@code v = (float) acc * multiplier[c] + offset[c]}
+     * in float32 (offset = bias times multiplier, plus y's zero point when quantizing), then
+     * round half to even and saturate, or the activation. The packed path computes the same float
+     * operations lane by lane, so it and the twin agree bit for bit.
+     */
+    private record Epilogue(float[] multiplier, float[] offset, float lo, float hi, Output output, Activation act) {
 
         static Epilogue of(Spec s, float[] arena) {
             QuantParams.Resolved xr = s.xq().resolve(arena);
             QuantParams.Resolved wr = s.wq().resolve(arena);
             int channels = s.channels();
-            double[] mult = new double[channels];
-            double[] biasAcc = new double[channels];
+            float[] mult = new float[channels];
+            float[] offset = new float[channels];
             float lo = Float.NEGATIVE_INFINITY;
             float hi = Float.POSITIVE_INFINITY;
             float zy = 0;
@@ -310,22 +328,25 @@ final class QuantizedLinear {
             }
             for (int c = 0; c < channels; c++) {
                 float sw = wr.scale()[s.wq().channels == 1 ? 0 : c];
-                // In float32 as the ONNX reference forms it (x_scale * w_scale / y_scale), applied in double.
+                // x_scale * w_scale / y_scale in float32, as the ONNX reference forms it.
                 float sxw = xr.scale()[0] * sw;
-                mult[c] = s.output() == Output.QUANTIZED ? sxw / sy : sxw;
+                mult[c] = s.output() == Output.QUANTIZED ? sxw / sy : s.output() == Output.FLOAT ? sxw : 1f;
+                double biasAcc = 0;
                 if (s.bias() != null) {
                     float b = s.bias().array(arena)[s.bias().offset() + c];
-                    biasAcc[c] = s.biasIsInteger() ? b : b / (double) sxw;
+                    biasAcc = s.biasIsInteger() ? b : b / (double) sxw;
                 }
+                offset[c] = (float) (biasAcc * mult[c]) + zy;
             }
-            return new Epilogue(mult, biasAcc, lo, hi, zy, s.output(), s.act());
+            return new Epilogue(mult, offset, lo, hi, s.output(), s.act());
         }
 
         float apply(long acc, int c) {
+            float v = (float) acc * multiplier[c] + offset[c];
             return switch (output) {
                 case INTEGER -> (float) acc;
-                case QUANTIZED -> QuantParams.saturate(Math.rint((acc + biasAcc[c]) * multiplier[c]) + zeroPoint, lo, hi);
-                case FLOAT -> act.apply((float) ((acc + biasAcc[c]) * multiplier[c]));
+                case QUANTIZED -> QuantParams.saturate(Math.rint(v), lo, hi);
+                case FLOAT -> act.apply(v);
             };
         }
     }
@@ -374,17 +395,20 @@ final class QuantizedLinear {
         private final int[][] pairs;
         private final byte[][] rowBytes;
         /** Per output channel: the stored weights' row sum and zero point in the stored domain. */
-        private final long[] rowSum;
+        private final int[] rowSum;
         private final int[] weightZero;
         /** Offset that makes x unsigned, and the x zero point in that domain. */
         private final int xOffset;
         private final int xZero;
         private final Epilogue epilogue;
         private final int weightSets;
+        /** A convolution's input, unsigned (x + offset), in a zero-point border: packing then needs no bounds tests. */
+        private final Operand padded;
         private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-        private Fast(Spec s, Parallel parallel, float[] w) {
+        private Fast(Spec s, Parallel parallel, float[] w, Operand padded) {
             this.s = s;
+            this.padded = padded;
             this.parallel = parallel;
             this.l = s.layout();
             this.rowsLayout = l instanceof MatMulLayout && l.columns <= ROWS_LAYOUT_MAX_COLUMNS;
@@ -396,7 +420,7 @@ final class QuantizedLinear {
             // Rows keep signed bytes: stored = w + wOffset - 128.
             int stored = rowsLayout ? wOffset - 128 : wOffset;
             int channels = sets * l.rows;
-            rowSum = new long[channels];
+            rowSum = new int[channels];
             weightZero = new int[channels];
             pairs = new int[sets][];
             rowBytes = new byte[sets][];
@@ -410,7 +434,7 @@ final class QuantizedLinear {
                         u[row * l.depth + k] = v;
                         sum += v;
                     }
-                    rowSum[c] = sum;
+                    rowSum[c] = Math.toIntExact(sum);
                     weightZero[c] = wr.zeroPoint()[s.wq().channels == 1 ? 0 : c] + stored;
                 }
                 if (rowsLayout) {
@@ -428,20 +452,18 @@ final class QuantizedLinear {
             epilogue = Epilogue.of(s, null);
         }
 
-        static Kernel create(Spec s, Parallel parallel, float[] w) {
-            Fast f = new Fast(s, parallel, w);
+        static Kernel create(Spec s, Parallel parallel, float[] w, Operand padded) {
+            Fast f = new Fast(s, parallel, w, padded);
             return f.rowsLayout ? f::runRows : f::runPairs;
         }
 
         /** One thread's packing buffers, grown to the largest layer it has run. */
         private static final class Scratch {
             short[] block = new short[0];
-            long[] sums = new long[Int8Gemm.MR * Int8Gemm.NP];
-            long[] columnSums = new long[Int8Gemm.NP];
-            int[] tmp = new int[2 * Int8Gemm.MR * Int8Gemm.NP];
+            int[] sums = new int[Int8Gemm.MR * Int8Gemm.NP];
+            int[] columnSums = new int[Int8Gemm.NP];
             short[] row = new short[0];
             int[] rowStart = new int[Int8Gemm.NP];
-            int[] columnStart = new int[Int8Gemm.NP];
             long[] rowSums = new long[0];
         }
 
@@ -455,6 +477,9 @@ final class QuantizedLinear {
             int total = Math.toIntExact(tasks * rowSplit);
             float[] xa = s.x().array(arena);
             float[] ya = s.y().array(arena);
+            if (l instanceof ConvLayout conv) {
+                conv.border(xa, s.x().offset(), arena, padded.offset(), xOffset, xZero);
+            }
             parallel.forRange(total, 1, (t0, t1) -> {
                 Scratch sc = SCRATCH.get();
                 int size = Int8Gemm.blockSize(l.depth);
@@ -466,11 +491,11 @@ final class QuantizedLinear {
                     int ub = t / rowSplit;
                     int unit = ub / blocks;
                     int p0 = (ub % blocks) * Int8Gemm.NP;
-                    pack(xa, unit, p0, sc);
+                    pack(xa, arena, unit, p0, sc);
                     int set = unit % weightSets;
                     int nb1 = Math.min(rowBlocks, (split + 1) * chunk);
                     for (int nb = split * chunk; nb < nb1; nb++) {
-                        Int8Gemm.pairsBlock(pairs[set], nb, (l.depth + 1) / 2, sc.block, sc.sums, sc.tmp);
+                        Int8Gemm.pairsBlock(pairs[set], nb, (l.depth + 1) / 2, sc.block, sc.sums);
                         store(ya, unit, nb, p0, sc);
                     }
                 }
@@ -478,14 +503,14 @@ final class QuantizedLinear {
         }
 
         /** Packs columns {@code [p0, p0 + NP)} of unit's x as unsigned pairs; padding and missing columns read as zero point. */
-        private void pack(float[] xa, int unit, int p0, Scratch sc) {
+        private void pack(float[] xa, float[] arena, int unit, int p0, Scratch sc) {
             short[] b = sc.block;
             int xo = s.x().offset();
             int np = Int8Gemm.NP;
             int cols = Math.min(np, l.columns - p0);
             java.util.Arrays.fill(sc.columnSums, 0);
             if (l instanceof ConvLayout conv) {
-                conv.pack(xa, xo, unit, p0, cols, b, sc.columnSums, xOffset, xZero, sc.rowStart, sc.columnStart);
+                conv.pack(arena, padded.offset(), unit, p0, cols, b, sc.columnSums, sc.rowStart);
             } else {
                 for (int k = 0; k < l.depth; k++) {
                     int at = Int8Gemm.blockIndex(k, 0);
@@ -506,27 +531,60 @@ final class QuantizedLinear {
             }
         }
 
+        /**
+         * The epilogue of one micro-kernel block. Sums and zero-point terms are ints modulo 2^32 (the
+         * corrected sum fits: K <= MAX_K); convolution rows are contiguous and finish a vector at a time.
+         */
         private void store(float[] ya, int unit, int nb, int p0, Scratch sc) {
             int yo = s.y().offset();
-            int cols = Math.min(Int8Gemm.NP, l.columns - p0);
-            long k = l.depth;
-            long b = xZero;
+            int np = Int8Gemm.NP;
+            int lanes = Int8Gemm.LANES;
+            int cols = Math.min(np, l.columns - p0);
+            int b = xZero;
+            boolean contiguous = l.columnStride() == 1;
+            Epilogue e = epilogue;
+            boolean quantized = e.output() == Output.QUANTIZED;
+            IntVector col0 = IntVector.fromArray(Int8Gemm.INT, sc.columnSums, 0);
+            IntVector col1 = IntVector.fromArray(Int8Gemm.INT, sc.columnSums, lanes);
             for (int r = 0; r < Int8Gemm.MR; r++) {
                 int row = nb * Int8Gemm.MR + r;
                 if (row >= l.rows) {
                     break;
                 }
                 int c = l.channel(unit, row);
-                long a = weightZero[c];
-                long fixed = k * a * b - b * rowSum[c];
+                int a = weightZero[c];
+                int fixed = l.depth * a * b - b * rowSum[c];
                 int yi = yo + l.yIndex(unit, row, p0);
-                int step = l.columnStride();
-                for (int q = 0; q < cols; q++) {
-                    long acc = sc.sums[r * Int8Gemm.NP + q] + fixed - a * sc.columnSums[q];
-                    ya[yi + q * step] = epilogue.apply(acc, c);
+                if (!contiguous || cols < np) {
+                    int step = l.columnStride();
+                    for (int q = 0; q < cols; q++) {
+                        int acc = sc.sums[r * np + q] + fixed - a * sc.columnSums[q];
+                        ya[yi + q * step] = e.apply(acc, c);
+                    }
+                    continue;
+                }
+                float m = e.multiplier()[c];
+                float off = e.offset()[c];
+                for (int half = 0; half < 2; half++) {
+                    IntVector acc = IntVector.fromArray(Int8Gemm.INT, sc.sums, r * np + half * lanes).add(fixed)
+                            .sub((half == 0 ? col0 : col1).mul(a));
+                    FloatVector v = (FloatVector) acc.convert(VectorOperators.I2F, 0);
+                    if (quantized) {
+                        // Saturate, then round half to even by adding and removing 1.5 * 2^23: exact for |v| < 2^22.
+                        v = v.mul(m).add(off).max(e.lo()).min(e.hi()).add(ROUNDING).sub(ROUNDING);
+                    } else if (e.output() == Output.FLOAT) {
+                        v = v.mul(m).add(off);
+                    }
+                    v.intoArray(ya, yi + half * lanes);
+                }
+                if (e.output() == Output.FLOAT && !e.act().isNone()) {
+                    e.act().finish(ya, yi, 0f, null, 0, ya, yi, np);
                 }
             }
         }
+
+        /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest even integer. */
+        private static final float ROUNDING = 12582912f;
 
         private void runRows(float[] arena) {
             float[] xa = s.x().array(arena);
