@@ -67,14 +67,9 @@ public final class Int8Gemm {
         return pairs;
     }
 
-    /** Size of one packed activation block of {@code k} rows: {@code [kPairs][NP][2]} shorts. */
+    /** Size of one packed activation block of {@code k} rows: {@code [kPairs][NP]} ints, x[2j][q] | x[2j+1][q] << 16. */
     public static int blockSize(int k) {
-        return Math.multiplyExact((k + 1) / 2, 2 * NP);
-    }
-
-    /** Index in a packed activation block of value {@code x[kk][q]}. */
-    public static int blockIndex(int kk, int q) {
-        return ((kk >> 1) * NP + q) * 2 + (kk & 1);
+        return Math.multiplyExact((k + 1) / 2, NP);
     }
 
     /**
@@ -82,7 +77,7 @@ public final class Int8Gemm {
      * {@code nb} and the NP columns of the packed block {@code xb} (unsigned values in [0, 255]).
      * modulo 2^32.
      */
-    public static void pairsBlock(int[] pairs, int nb, int kPairs, short[] xb, int[] s) {
+    public static void pairsBlock(int[] pairs, int nb, int kPairs, int[] xb, int[] s) {
         IntVector z = IntVector.zero(INT);
         IntVector r00 = z, h00 = z, r01 = z, h01 = z;
         IntVector r10 = z, h10 = z, r11 = z, h11 = z;
@@ -90,10 +85,9 @@ public final class Int8Gemm {
         IntVector r30 = z, h30 = z, r31 = z, h31 = z;
         int wi = nb * kPairs * MR;
         int xi = 0;
-        int step = 2 * NP;
-        for (int j = 0; j < kPairs; j++, wi += MR, xi += step) {
-            ShortVector x0 = ShortVector.fromArray(PAIRS, xb, xi);
-            ShortVector x1 = ShortVector.fromArray(PAIRS, xb, xi + 2 * LANES);
+        for (int j = 0; j < kPairs; j++, wi += MR, xi += NP) {
+            ShortVector x0 = IntVector.fromArray(INT, xb, xi).reinterpretAsShorts();
+            ShortVector x1 = IntVector.fromArray(INT, xb, xi + LANES).reinterpretAsShorts();
             ShortVector w = IntVector.broadcast(INT, pairs[wi]).reinterpretAsShorts();
             IntVector p = w.mul(x0).reinterpretAsInts();
             r00 = r00.add(p);

@@ -130,24 +130,47 @@ final class QuantizedLinear {
 
         /**
          * Columns {@code [p0, p0 + cols)} of the im2col matrix of {@code unit}, read from the bordered
-         * input at {@code arena[pOff..]}, into a packed block; adds each column's sum to {@code columnSums}.
+         * input at {@code arena[pOff..]} by gathers (any stride or row wrap alike), into a packed block
+         * of pairs; {@code columnSums} gets each column's sum. Columns past {@code cols} repeat the
+         * first: their sums are never stored.
          */
-        void pack(float[] arena, int pOff, int unit, int p0, int cols, short[] b, int[] columnSums, int[] start) {
+        void pack(float[] arena, int pOff, int unit, int p0, int cols, int[] b, int[] columnSums, int[] start) {
             int image = unit / g.group();
             int base = pOff + (image * g.channels() + (unit % g.group()) * cg) * paddedH * paddedW;
-            for (int q = 0; q < cols; q++) {
-                int p = p0 + q;
-                start[q] = base + (p / g.outW()) * g.strideH() * paddedW + (p % g.outW()) * g.strideW();
+            for (int q = 0; q < Int8Gemm.NP; q++) {
+                int p = p0 + Math.min(q, cols - 1);
+                start[q] = (p / g.outW()) * g.strideH() * paddedW + (p % g.outW()) * g.strideW();
             }
-            for (int k = 0; k < depth; k++) {
-                int at = Int8Gemm.blockIndex(k, 0);
-                int off = kOffset[k];
-                for (int q = 0; q < cols; q++) {
-                    int v = (int) arena[start[q] + off];
-                    b[at + 2 * q] = (short) v;
-                    columnSums[q] += v;
+            int lanes = Int8Gemm.LANES;
+            var fs = Int8Gemm.FLOATS;
+            var is = Int8Gemm.INT;
+            IntVector sum0 = IntVector.zero(is);
+            IntVector sum1 = IntVector.zero(is);
+            IntVector zero = IntVector.zero(is);
+            int pairs = (depth + 1) / 2;
+            for (int j = 0; j < pairs; j++) {
+                int k0 = 2 * j;
+                int k1 = k0 + 1;
+                int at = j * Int8Gemm.NP;
+                IntVector a0 = (IntVector) FloatVector.fromArray(fs, arena, base + kOffset[k0], start, 0)
+                        .convert(VectorOperators.F2I, 0);
+                IntVector a1 = (IntVector) FloatVector.fromArray(fs, arena, base + kOffset[k0], start, lanes)
+                        .convert(VectorOperators.F2I, 0);
+                IntVector c0 = zero;
+                IntVector c1 = zero;
+                if (k1 < depth) {
+                    c0 = (IntVector) FloatVector.fromArray(fs, arena, base + kOffset[k1], start, 0)
+                            .convert(VectorOperators.F2I, 0);
+                    c1 = (IntVector) FloatVector.fromArray(fs, arena, base + kOffset[k1], start, lanes)
+                            .convert(VectorOperators.F2I, 0);
                 }
+                a0.or(c0.lanewise(VectorOperators.LSHL, 16)).intoArray(b, at);
+                a1.or(c1.lanewise(VectorOperators.LSHL, 16)).intoArray(b, at + lanes);
+                sum0 = sum0.add(a0).add(c0);
+                sum1 = sum1.add(a1).add(c1);
             }
+            sum0.intoArray(columnSums, 0);
+            sum1.intoArray(columnSums, lanes);
         }
 
         @Override
@@ -459,7 +482,7 @@ final class QuantizedLinear {
 
         /** One thread's packing buffers, grown to the largest layer it has run. */
         private static final class Scratch {
-            short[] block = new short[0];
+            int[] block = new int[0];
             int[] sums = new int[Int8Gemm.MR * Int8Gemm.NP];
             int[] columnSums = new int[Int8Gemm.NP];
             short[] row = new short[0];
@@ -484,7 +507,7 @@ final class QuantizedLinear {
                 Scratch sc = SCRATCH.get();
                 int size = Int8Gemm.blockSize(l.depth);
                 if (sc.block.length < size) {
-                    sc.block = new short[size];
+                    sc.block = new int[size];
                 }
                 for (int t = t0; t < t1; t++) {
                     int split = t % rowSplit;
@@ -504,29 +527,28 @@ final class QuantizedLinear {
 
         /** Packs columns {@code [p0, p0 + NP)} of unit's x as unsigned pairs; padding and missing columns read as zero point. */
         private void pack(float[] xa, float[] arena, int unit, int p0, Scratch sc) {
-            short[] b = sc.block;
-            int xo = s.x().offset();
+            int[] b = sc.block;
             int np = Int8Gemm.NP;
             int cols = Math.min(np, l.columns - p0);
-            java.util.Arrays.fill(sc.columnSums, 0);
             if (l instanceof ConvLayout conv) {
                 conv.pack(arena, padded.offset(), unit, p0, cols, b, sc.columnSums, sc.rowStart);
-            } else {
-                for (int k = 0; k < l.depth; k++) {
-                    int at = Int8Gemm.blockIndex(k, 0);
-                    for (int q = 0; q < cols; q++) {
-                        int v = (int) xa[xo + l.xIndex(unit, k, p0 + q)] + xOffset;
-                        b[at + 2 * q] = (short) v;
-                        sc.columnSums[q] += v;
-                    }
-                }
+                return;
             }
-            // Columns past the layer's last and the odd K's partner row are zeros: they add nothing to S.
-            int kEnd = l.depth + (l.depth & 1);
-            for (int k = 0; k < kEnd; k++) {
-                int at = Int8Gemm.blockIndex(k, 0);
-                for (int q = k < l.depth ? cols : 0; q < np; q++) {
-                    b[at + 2 * q] = 0;
+            // Matrix rows: x[k][q] = a[p0 + q][k]; missing columns and the odd K's partner are zeros.
+            int xo = s.x().offset();
+            java.util.Arrays.fill(sc.columnSums, 0);
+            int pairs = (l.depth + 1) / 2;
+            for (int j = 0; j < pairs; j++) {
+                int at = j * np;
+                for (int q = 0; q < np; q++) {
+                    int v = 0;
+                    if (q < cols) {
+                        int lo = (int) xa[xo + l.xIndex(unit, 2 * j, p0 + q)] + xOffset;
+                        int hi = 2 * j + 1 < l.depth ? (int) xa[xo + l.xIndex(unit, 2 * j + 1, p0 + q)] + xOffset : 0;
+                        v = lo | hi << 16;
+                        sc.columnSums[q] += lo + hi;
+                    }
+                    b[at + q] = v;
                 }
             }
         }
