@@ -87,7 +87,11 @@ final class InspectCommand implements Callable<Integer> {
                 m.put("elements", l.elements());
                 m.put("entries", l.entries());
                 m.put("kept", l.kept());
-                m.put("codebook", l.codebookBytes() / 4);
+                if (t.encoding().contains("int8")) {
+                    m.put("scales", l.codebookBytes() / 5); // an f32 scale and a zero-point byte each
+                } else {
+                    m.put("codebook", l.codebookBytes() / 4);
+                }
                 m.put("header_bytes", l.headerBytes());
                 m.put("codebook_bytes", l.codebookBytes());
                 m.put("huffman_table_bytes", l.huffmanTableBytes());
@@ -120,7 +124,7 @@ final class InspectCommand implements Callable<Integer> {
             boolean raw = t.encoding().equals("raw-fp32");
             out.printf(Locale.ROOT, row, t.name(), t.encoding(), t.dims().toString(),
                     String.format(Locale.ROOT, "%.1f", 100 * s.density()),
-                    s.codebookBytes() == 0 ? "-" : String.valueOf(s.codebookBytes() / 4),
+                    s.codebookBytes() == 0 || t.encoding().contains("int8") ? "-" : String.valueOf(s.codebookBytes() / 4),
                     raw || s.indexBits() == 0 ? "-" : String.format(Locale.ROOT, "%.2f", s.bitsPerIndex()),
                     raw ? "32" : String.format(Locale.ROOT, "%.2f", s.bitsPerWeight()),
                     String.format(Locale.ROOT, "%,d", s.totalBytes()),

@@ -139,6 +139,55 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void dczOutputStoresInt8EntriesAndRunsLikeTheOnnx() throws Exception {
+        Path onnx = dir.resolve("l300-int8.onnx");
+        Path dcz = dir.resolve("l300-int8.dcz");
+        for (Path out : new Path[] {onnx, dcz}) {
+            MainTest.Run r = run("quantize", LENET300.toString(), "-o", out.toString(), "--calibration", "fashion-mnist",
+                    "--samples", "100", "--backend", "ort-cpu");
+            assertEquals(0, r.code(), r.err());
+        }
+        assertTrue(Files.size(dcz) * 3 < Files.size(LENET300), Files.size(dcz) + " bytes");
+        MainTest.Run inspect = run("inspect", dcz.toString(), "--json");
+        assertEquals(0, inspect.code(), inspect.err());
+        com.fasterxml.jackson.databind.JsonNode tensors = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(inspect.out()).get("dcz").get("tensors");
+        int int8 = 0;
+        for (com.fasterxml.jackson.databind.JsonNode t : tensors) {
+            if (t.get("encoding").asText().contains("int8")) {
+                int8++;
+                assertTrue(t.get("scales").asInt() > 1, t.toString());
+            }
+        }
+        assertEquals(3, int8, "the three weight matrices are int8 entries");
+        MainTest.Run a = run("eval", onnx.toString(), "--dataset", "fashion-mnist", "--limit", "1000", "--backend", "vector");
+        MainTest.Run b = run("eval", dcz.toString(), "--dataset", "fashion-mnist", "--limit", "1000", "--backend", "vector");
+        assertEquals(top1(a.out()), top1(b.out()), 0.0, "the container holds the same model");
+    }
+
+    @Test
+    void compressInt8PrunesThenQuantizesIntoSparseInt8() throws Exception {
+        Path out = dir.resolve("l300-pruned-int8.dcz");
+        MainTest.Run r = run("compress", LENET300.toString(), "-o", out.toString(), "--preset", "paper-lenet300", "--int8",
+                "--calibration", "fashion-mnist", "--samples", "100", "--backend", "ort-cpu", "--no-gzip-baseline");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("sparse") || r.out().contains("int8"), r.out());
+        assertTrue(Files.size(out) * 20 < Files.size(LENET300), Files.size(out) + " bytes");
+        Model m = dev.condense.compress.dcz.DczModel.read(out);
+        assertTrue(count(m, "DequantizeLinear") >= 3);
+        MainTest.Run both = run("compress", LENET300.toString(), "-o", dir.resolve("x.dcz").toString(), "--int8",
+                "--calibration", "fashion-mnist", "--share-bits", "fc=4");
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("--int8 replaces weight sharing"), both.err());
+        MainTest.Run twice = run("quantize", dir.resolve("l5-int8.onnx").toString(), "-o", dir.resolve("y.onnx").toString(),
+                "--calibration", "random");
+        if (Files.exists(dir.resolve("l5-int8.onnx"))) {
+            assertEquals(1, twice.code());
+            assertTrue(twice.err().contains("already quantized"), twice.err());
+        }
+    }
+
+    @Test
     void badOptionsAndInputsGetOneLineErrors() {
         Path out = dir.resolve("bad.onnx");
         String[][] cases = {

@@ -29,11 +29,21 @@ import java.util.Set;
  */
 public final class StaticQuantizer {
 
+    /** Ops that mark a model as quantized already. */
+    private static final Set<String> QUANTIZED_OPS = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
+            "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger");
+
     private StaticQuantizer() {
     }
 
     /** BatchNorm folded into the layers before it, constants folded, Identity dropped, shapes inferred. */
     public static Model prepare(Model model) throws QuantizationException {
+        for (Node n : model.graph().nodes()) {
+            if (QUANTIZED_OPS.contains(n.opType())) {
+                throw new QuantizationException("the model is already quantized: node '" + n.name() + "' is " + n.opType()
+                        + "; quantize its fp32 original");
+            }
+        }
         try {
             List<GraphPass> passes = new ArrayList<>(Passes.simplify());
             passes.add(new FoldBatchNorm());

@@ -147,6 +147,15 @@ class QdqRewriterTest {
     }
 
     @Test
+    void anAlreadyQuantizedModelIsRefused() throws QuantizationException {
+        Model m = StaticQuantizer.prepare(SmallNets.convNet(13));
+        QdqRewriter.Plan plan = QdqRewriter.plan(m, QuantizeOptions.defaults());
+        Model q = QdqRewriter.rewrite(plan, ranges(plan)).model();
+        QuantizationException e = assertThrows(QuantizationException.class, () -> StaticQuantizer.prepare(q));
+        assertTrue(e.getMessage().contains("already quantized") && e.getMessage().contains("QuantizeLinear"), e.getMessage());
+    }
+
+    @Test
     void calibrationSetProblemsAreClearErrors() {
         Model m = SmallNets.convNet(13);
         QuantizationException empty = assertThrows(QuantizationException.class,
