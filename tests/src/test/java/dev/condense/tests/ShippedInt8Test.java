@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +26,6 @@ class ShippedInt8Test {
 
     /** Issue 7's budget: per-channel static int8 may cost at most 0.5 top-1 points on the 10,000 test images. */
     private static final double MAX_DROP = 0.005;
-    private static final Path TRAINED = Path.of("..", "models", "trained");
     /** fp32 on ort-cpu, int8 on vector, int8 on ort-cpu. */
     private static final Map<String, double[]> RESULTS = new TreeMap<>();
 
@@ -53,11 +51,7 @@ class ShippedInt8Test {
     static void quantizeAll() throws IOException {
         // CI installs the Debian package dataset-fashion-mnist (.ci/run).
         assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "needs dataset-fashion-mnist, which .ci/run installs");
-        List<Path> models;
-        try (Stream<Path> s = Files.list(TRAINED)) {
-            models = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
-        }
-        assertTrue(models.size() >= 6, "models/trained holds " + models);
+        List<Path> models = TestData.shippedModels();
         for (Path m : models) {
             Path q = dir.resolve(m.getFileName().toString().replace(".onnx", "-int8.onnx"));
             String out = run("quantize", m.toString(), "-o", q.toString(), "--calibration", "fashion-mnist", "--samples",

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,11 +38,7 @@ class ShippedModelsTest {
     static void evaluateAll() throws IOException {
         // CI installs the Debian package dataset-fashion-mnist (.ci/run).
         assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "needs dataset-fashion-mnist, which .ci/run installs");
-        List<Path> models;
-        try (Stream<Path> s = Files.list(TRAINED)) {
-            models = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
-        }
-        assertTrue(models.size() >= 6, "models/trained holds " + models);
+        List<Path> models = TestData.shippedModels();
         for (Path m : models) {
             double[] top1 = new double[2];
             String[] backends = {"vector", "ort-cpu"};

@@ -30,6 +30,16 @@ final class TestData {
     }
 
     /** Root of the ONNX conformance data; aborts the test (skip) with install advice when it is absent. */
+    /** The trained models Condense ships (models/trained/*.onnx), sorted; at least the six issue 6 asked for. */
+    static List<Path> shippedModels() throws java.io.IOException {
+        List<Path> models;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(Path.of("..", "models", "trained"))) {
+            models = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(models.size() >= 6, "models/trained holds " + models);
+        return models;
+    }
+
     static Path onnxRoot() {
         Path root = Path.of(System.getProperty("onnx.testdata", "/usr/share/libonnx-testdata/data"));
         Assumptions.assumeTrue(Files.isDirectory(root.resolve("node")),

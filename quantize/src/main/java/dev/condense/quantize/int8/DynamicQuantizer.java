@@ -74,7 +74,7 @@ public final class DynamicQuantizer {
                 beta = a.beta();
                 transB = a.transB();
             }
-            Tensor w = transB ? transpose(l.weight()) : l.weight();
+            Tensor w = transB ? Matrices.transpose(l.weight(), l.weight().name()) : l.weight();
             QuantParams wp = QdqRewriter.weightParams(w, 1, options.perChannel());
             String base = l.name();
             String wq = names.fresh(l.weightName(), "_quantized");
@@ -152,18 +152,5 @@ public final class DynamicQuantizer {
         } catch (ModelLoadException e) {
             throw new QuantizationException(e.getMessage(), e);
         }
-    }
-
-    private static Tensor transpose(Tensor w) {
-        int rows = Math.toIntExact(w.dim(0));
-        int cols = Math.toIntExact(w.dim(1));
-        float[] v = w.toFloatArray();
-        float[] t = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = v[r * cols + c];
-            }
-        }
-        return Tensor.ofFloats(w.name(), new long[] {cols, rows}, t);
     }
 }

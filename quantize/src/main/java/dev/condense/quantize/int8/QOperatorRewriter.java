@@ -2,7 +2,6 @@
 package dev.condense.quantize.int8;
 
 import dev.condense.ir.Attribute;
-import dev.condense.ir.DataType;
 import dev.condense.ir.Graph;
 import dev.condense.ir.GraphValidator;
 import dev.condense.ir.Model;
@@ -127,17 +126,8 @@ public final class QOperatorRewriter {
             return triple(dw);
         }
         Tensor w = init.get(dw.inputs().getFirst());
-        int rows = Math.toIntExact(w.dim(0));
-        int cols = Math.toIntExact(w.dim(1));
-        byte[] src = w.toByteArray();
-        byte[] t = new byte[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = src[r * cols + c];
-            }
-        }
         String name = names.fresh(w.name(), "_kxn");
-        init.put(name, Tensor.ofRaw(name, DataType.INT8, new long[] {cols, rows}, t));
+        init.put(name, Matrices.transpose(w, name));
         return List.of(name, dw.inputs().get(1), dw.inputs().size() > 2 ? dw.inputs().get(2) : "");
     }
 
