@@ -83,6 +83,14 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "top-1 points --exclude auto may lose (default: ${DEFAULT-VALUE})")
     double maxDrop;
 
+    @Option(names = "--isolated", description = "also quantize each layer alone and show the model output's SQNR then:"
+            + " which layer hurts by itself, not by the noise it inherits (one extra quantized model per layer)")
+    boolean isolated;
+
+    @Option(names = "--report", paramLabel = "FILE.json",
+            description = "write the settings, the per-layer table and the accuracy as JSON")
+    Path report;
+
     @Option(names = "--evaluate", description = "measure top-1 before and after on the dataset's test split")
     boolean evaluate;
 
@@ -99,6 +107,12 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws UserException, ModelLoadException, IOException, FormatException, DatasetException,
             QuantizationException, SessionException {
         ModelFiles.checkOutput(input, output, null);
+        if (report != null) {
+            ModelFiles.checkOutput(input, report, null);
+            if (report.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+                throw new UserException("--report " + report + " is the output model; name another file");
+            }
+        }
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".onnx") && !name.endsWith(".dcz")) {
             throw new UserException("the output must be an .onnx file or a .dcz container, got " + output.getFileName());
@@ -109,6 +123,18 @@ final class QuantizeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Model model = ModelFiles.read(input);
         SessionOptions session = engine.options();
+        json.put("model", input.toString());
+        json.put("output", output.toString());
+        json.put("mode", dynamic ? "dynamic" : "static");
+        json.put("format", dynamic ? "dynamic" : options.format().label());
+        json.put("weights", options.perChannel() ? "int8 per-channel" : "int8 per-tensor");
+        if (!dynamic) {
+            json.put("activations", options.activations().label());
+            json.put("method", options.method().label());
+            json.put("calibration", calib.calibration);
+            json.put("samples", calib.sampleCount());
+        }
+        json.put("backend", session.backend().toString());
 
         if (dynamic) {
             if ((calib.calibration != null && !evaluate) || auto) {
@@ -123,9 +149,11 @@ final class QuantizeCommand implements Callable<Integer> {
             write(q, out);
             out.printf(Locale.ROOT, "%s: %d fully connected layers quantized dynamically (%s): %s%n", output.getFileName(),
                     r.layers().size(), options.perChannel() ? "per-channel" : "per-tensor", String.join(", ", r.layers()));
+            json.put("layers", r.layers());
             if (evaluate) {
                 report(out, model, q, session);
             }
+            writeReport();
             return 0;
         }
         boolean random = calib.random();
@@ -154,6 +182,11 @@ final class QuantizeCommand implements Callable<Integer> {
                             + " every layer is excluded%n", maxDrop);
                 }
                 q = a.result();
+                java.util.List<Map<String, Object>> steps = new ArrayList<>();
+                for (StaticQuantizer.ExclusionStep st : a.steps()) {
+                    steps.add(Map.of("excluded", st.excluded(), "top1", st.top1(), "drop_points", st.dropPoints()));
+                }
+                json.put("exclusion_steps", steps);
             } else {
                 q = StaticQuantizer.quantize(model, options, calibration, runner);
             }
@@ -161,7 +194,12 @@ final class QuantizeCommand implements Callable<Integer> {
                     : StaticQuantizer.quantize(model, options.withFormat(QuantizeOptions.Format.QDQ)
                     .withExclude(excludedOf(q, prepared)), calibration, runner);
             StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, forDiagnosis, calibration, runner);
-            printTable(out, d, n, random);
+            Map<String, Double> alone = isolated
+                    ? StaticQuantizer.isolated(model, options.withExclude(excludedOf(q, prepared)), calibration, runner)
+                    : Map.of();
+            printTable(out, d, alone, n, random);
+            json.put("layers", layerJson(d, alone));
+            json.put("output_sqnr_db", finite(d.outputDb()));
             result = withMetadata(q.model(), calib.label(n));
         }
         write(result, out);
@@ -170,7 +208,26 @@ final class QuantizeCommand implements Callable<Integer> {
         if (evaluate) {
             report(out, model, result, session);
         }
+        writeReport();
         return 0;
+    }
+
+    /** What --report writes, filled as the command goes. */
+    private final Map<String, Object> json = new LinkedHashMap<>();
+
+    private void writeReport() throws IOException {
+        if (report == null) {
+            return;
+        }
+        Path tmp = java.nio.file.Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
+        try {
+            java.nio.file.Files.writeString(tmp, RunCommand.toJson(json) + "\n");
+            java.nio.file.Files.move(tmp, report, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+        spec.commandLine().getOut().printf("wrote %s%n", report.getFileName());
     }
 
     private QuantizeOptions options() throws UserException {
@@ -207,15 +264,39 @@ final class QuantizeCommand implements Callable<Integer> {
         return out;
     }
 
-    private void printTable(PrintWriter out, StaticQuantizer.Diagnosis d, int n, boolean random) {
+    private static java.util.List<Map<String, Object>> layerJson(StaticQuantizer.Diagnosis d, Map<String, Double> alone) {
+        java.util.List<Map<String, Object>> rows = new ArrayList<>();
+        for (LayerSqnr l : d.layers()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", l.layer().name());
+            row.put("op", l.layer().opType());
+            row.put("weight_scales", l.layer().weightParams().channels());
+            row.put("sqnr_db", finite(l.sqnrDb()));
+            row.put("loss_db", finite(l.lossDb()));
+            if (alone.containsKey(l.layer().name())) {
+                row.put("alone_output_sqnr_db", finite(alone.get(l.layer().name())));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** JSON has no infinity or NaN. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private void printTable(PrintWriter out, StaticQuantizer.Diagnosis d, Map<String, Double> alone, int n, boolean random) {
         out.printf(Locale.ROOT, "SQNR against fp32 on %d %s samples (higher is better; loss = dB lost against the"
                 + " layer's input)%n", n, random ? "random" : "calibration");
-        out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%n", "layer", "op", "weights", "SQNR dB", "loss dB");
+        out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%s%n", "layer", "op", "weights", "SQNR dB", "loss dB",
+                alone.isEmpty() ? "" : "  alone dB");
         for (LayerSqnr l : d.layers()) {
             var p = l.layer().weightParams();
             String w = p.perChannel() ? "int8 x" + p.channels() + " scales" : "int8 per-tensor";
-            out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%n", l.layer().name(), l.layer().opType(), w, db(l.sqnrDb()),
-                    db(l.lossDb()));
+            Double a = alone.get(l.layer().name());
+            out.printf(Locale.ROOT, "%-32s %-6s %-22s %9s %8s%s%n", l.layer().name(), l.layer().opType(), w, db(l.sqnrDb()),
+                    db(l.lossDb()), a == null ? "" : String.format(Locale.ROOT, "  %8s", db(a)));
         }
         d.outputs().forEach((k, v) -> out.printf(Locale.ROOT, "model output '%s': SQNR %s dB%n", k, db(v)));
     }
@@ -285,6 +366,11 @@ final class QuantizeCommand implements Callable<Integer> {
         Dataset test = testSplit(fp32);
         Accuracy a = Accuracy.of(fp32, test, session, Accuracy.DEFAULT_BATCH);
         Accuracy b = Accuracy.of(q, test, session, Accuracy.DEFAULT_BATCH);
+        json.put("fp32_top1", a.top1());
+        json.put("int8_top1", b.top1());
+        json.put("fp32_top5", a.top5());
+        json.put("int8_top5", b.top5());
+        json.put("eval_images", a.images());
         out.printf(Locale.ROOT, "top-1 on %,d test images (%s): fp32 %.2f%%, int8 %.2f%% (%+.2f points); top-5 %.2f%% -> %.2f%%%n",
                 a.images(), session.backend(), 100 * a.top1(), 100 * b.top1(), 100 * (b.top1() - a.top1()),
                 100 * a.top5(), 100 * b.top5());

@@ -51,9 +51,19 @@ class QuantizeCommandTest {
     @Test
     void staticQdqKeepsAccuracyAndPrintsTheSqnrOfEveryLayer() throws Exception {
         Path out = dir.resolve("l5-int8.onnx");
+        Path json = dir.resolve("l5-int8.json");
         MainTest.Run r = run("quantize", LENET5.toString(), "-o", out.toString(), "--calibration", "fashion-mnist",
-                "--samples", "200", "--evaluate", "--eval-limit", "2000", "--backend", "ort-cpu");
+                "--samples", "200", "--evaluate", "--eval-limit", "2000", "--backend", "ort-cpu", "--isolated",
+                "--report", json.toString());
         assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(4, report.get("layers").size());
+        for (com.fasterxml.jackson.databind.JsonNode l : report.get("layers")) {
+            // Quantized alone, a layer hurts the output less than all of them together.
+            assertTrue(l.get("alone_output_sqnr_db").asDouble() >= report.get("output_sqnr_db").asDouble() - 0.5, l.toString());
+        }
+        assertEquals(2000, report.get("eval_images").asInt());
+        assertTrue(report.get("fp32_top1").asDouble() > 0.85, report.toString());
         for (String layer : new String[] {"conv1", "conv2", "ip1", "ip2"}) {
             Matcher m = Pattern.compile("(?m)^" + layer + " +\\w+ +int8 x\\d+ scales +([0-9.]+)").matcher(r.out());
             assertTrue(m.find(), layer + " missing from\n" + r.out());

@@ -186,8 +186,9 @@ public final class StaticQuantizer {
             QuantizedLayer l = layers.get(i);
             double db = q != null ? perLayer[i].db() : Double.NaN;
             double before = upstream(producers, l, byTensor);
-            table.add(new LayerSqnr(l, db, Double.isNaN(before) || Double.isNaN(db) ? Double.NaN
-                    : Math.max(0, Math.min(before, 99) - Math.min(db, 99))));
+            // Against an exact input (a lossless input quantization) the loss is the layer's whole noise: no number.
+            table.add(new LayerSqnr(l, db, Double.isNaN(before) || Double.isNaN(db) || before >= 99 ? Double.NaN
+                    : Math.max(0, before - Math.min(db, 99))));
             byTensor.put(l.quantizedOutput(), db);
         }
         Map<String, Double> out = new LinkedHashMap<>();
@@ -238,6 +239,48 @@ public final class StaticQuantizer {
         return worst;
     }
 
+    /**
+     * Each layer quantized alone: the SQNR of the model's output (the lowest over its outputs) when
+     * only that layer, and the activations around it, are int8. Unlike the cumulative table, this
+     * does not blame a layer for the noise it inherits. Costs one quantized model per layer.
+     */
+    public static Map<String, Double> isolated(Model model, QuantizeOptions options, List<Map<String, Tensor>> batches,
+                                               ModelRunner runner) throws QuantizationException {
+        Model prepared = prepare(model);
+        checkCalibrationSet(prepared, batches);
+        QdqRewriter.Plan full = QdqRewriter.plan(prepared, options);
+        Map<String, double[]> ranges = new HashMap<>(calibrate(prepared, full.calibrationTensors(), batches,
+                options.method(), runner));
+        List<String> names = new ArrayList<>();
+        full.weighted().values().forEach(l -> names.add(l.name()));
+        List<String> outputs = prepared.graph().outputs().stream().map(ValueInfo::name).toList();
+        List<Map<String, float[]>> reference = new ArrayList<>();
+        for (Map<String, Tensor> feed : batches) {
+            reference.add(runner.run(prepared, feed));
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String layer : names) {
+            Set<String> others = new LinkedHashSet<>(options.exclude());
+            names.stream().filter(n -> !n.equals(layer)).forEach(others::add);
+            QdqRewriter.Plan plan = QdqRewriter.plan(prepared, options.withExclude(others));
+            List<String> missing = plan.calibrationTensors().stream().filter(t -> !ranges.containsKey(t)).toList();
+            if (!missing.isEmpty()) {
+                ranges.putAll(calibrate(prepared, missing, batches, options.method(), runner));
+            }
+            Model q = QdqRewriter.rewrite(plan, ranges).model();
+            Map<String, Sqnr> perOutput = new LinkedHashMap<>();
+            outputs.forEach(o -> perOutput.put(o, new Sqnr()));
+            for (int b = 0; b < batches.size(); b++) {
+                Map<String, float[]> got = runner.run(q, batches.get(b));
+                for (String o : outputs) {
+                    perOutput.get(o).add(require(reference.get(b), o), require(got, o));
+                }
+            }
+            out.put(layer, perOutput.values().stream().mapToDouble(Sqnr::db).min().orElse(Double.NaN));
+        }
+        return out;
+    }
+
     /** Top-1 accuracy of a model on held-out labelled data, as a fraction; supplied by the caller. */
     @FunctionalInterface
     public interface AccuracyProbe {
@@ -253,9 +296,10 @@ public final class StaticQuantizer {
     }
 
     /**
-     * Quantizes, measures top-1, and while the drop exceeds {@code maxDropPoints} keeps in fp32 the
-     * quantized layer that lost the most SQNR against its inputs (the diagnosis' loss column), one
-     * at a time, recalibrating each time; stops when the drop is within budget or no layer is left.
+     * Quantizes, measures top-1, and while the drop exceeds {@code maxDropPoints} keeps one more
+     * layer in fp32: the layer that, quantized alone, leaves the model's output with the lowest SQNR
+     * ({@link #isolated}, measured once), recalibrating each time. Stops when the drop is within
+     * budget; with every layer excluded the model is the fp32 one, so it always stops.
      */
     public static AutoExclusion excludeUntil(Model model, QuantizeOptions options, List<Map<String, Tensor>> calibration,
                                              ModelRunner runner, AccuracyProbe probe, double maxDropPoints)
@@ -267,29 +311,26 @@ public final class StaticQuantizer {
         double floatTop1 = probe.top1(prepared);
         List<String> excluded = new ArrayList<>(options.exclude());
         List<ExclusionStep> steps = new ArrayList<>();
+        List<String> worstFirst = null;
         while (true) {
             QuantizeOptions o = options.withExclude(new LinkedHashSet<>(excluded));
             QdqRewriter.Result r = quantize(prepared, o, calibration, runner);
             double top1 = probe.top1(r.model());
             double drop = 100 * (floatTop1 - top1);
             steps.add(new ExclusionStep(List.copyOf(excluded), top1, drop));
-            if (drop <= maxDropPoints) {
-                return new AutoExclusion(r, floatTop1, steps, true);
+            if (drop <= maxDropPoints || r.layers().isEmpty()) {
+                return new AutoExclusion(r, floatTop1, steps, drop <= maxDropPoints);
             }
-            QdqRewriter.Result qdq = o.format() == QuantizeOptions.Format.QDQ ? r
-                    : quantize(prepared, o.withFormat(QuantizeOptions.Format.QDQ), calibration, runner);
-            Diagnosis d = diagnose(prepared, qdq, calibration, runner);
-            LayerSqnr worst = null;
-            for (LayerSqnr l : d.layers()) {
-                double loss = Double.isNaN(l.lossDb()) ? -1 : l.lossDb();
-                if (worst == null || loss > (Double.isNaN(worst.lossDb()) ? -1 : worst.lossDb())) {
-                    worst = l;
-                }
+            if (worstFirst == null) {
+                Map<String, Double> alone = isolated(prepared, o, calibration, runner);
+                worstFirst = new ArrayList<>(alone.keySet());
+                worstFirst.sort(java.util.Comparator.comparingDouble(alone::get));
             }
-            if (worst == null) {
+            String next = worstFirst.stream().filter(n -> !excluded.contains(n)).findFirst().orElse(null);
+            if (next == null) {
                 return new AutoExclusion(r, floatTop1, steps, false);
             }
-            excluded.add(worst.layer().name());
+            excluded.add(next);
         }
     }
 
