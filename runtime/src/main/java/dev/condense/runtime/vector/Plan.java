@@ -19,15 +19,17 @@ final class Plan {
 
     private final Kernel[] kernels;
     private final String[] kernelNames;
+    private final String[] kernelOps;
     private final Map<String, Operand> inputs;
     private final Map<String, Operand> outputs;
     private final int arenaSize;
     private final ConcurrentLinkedQueue<float[]> arenas = new ConcurrentLinkedQueue<>();
 
-    Plan(List<Kernel> kernels, List<String> kernelNames, Map<String, Operand> inputs, Map<String, Operand> outputs,
-         int arenaSize) {
+    Plan(List<Kernel> kernels, List<String> kernelNames, List<String> kernelOps, Map<String, Operand> inputs,
+         Map<String, Operand> outputs, int arenaSize) {
         this.kernels = kernels.toArray(Kernel[]::new);
         this.kernelNames = kernelNames.toArray(String[]::new);
+        this.kernelOps = kernelOps.toArray(String[]::new);
         this.inputs = inputs;
         this.outputs = outputs;
         this.arenaSize = arenaSize;
@@ -35,6 +37,11 @@ final class Plan {
 
     List<String> kernelNames() {
         return List.of(kernelNames);
+    }
+
+    /** The op each kernel runs, in order: a fused QDQ layer shows as QLinearConv or QLinearMatMul. */
+    List<String> kernelOps() {
+        return List.of(kernelOps);
     }
 
     Map<String, Tensor> run(Map<String, Tensor> feeds) throws dev.condense.runtime.SessionException {

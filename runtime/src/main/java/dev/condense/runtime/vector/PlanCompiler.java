@@ -92,12 +92,15 @@ final class PlanCompiler {
         /** QDQ convolutions and matrix products, each run as one int8 node: anchor node -> fusion. */
         private final Map<Node, QdqFusion> qdq = new HashMap<>();
         private final Map<String, Node> producers;
+        /** QuantizeLinear nodes run together with the DequantizeLinear that alone reads them: Q -> merged node. */
+        private final Map<Node, Node> roundTrips = new HashMap<>();
 
         /** The QLinearConv or QLinearMatMul node that runs a QDQ chain, and the activation it applies. */
         private record QdqFusion(Node node, Activation act) {
         }
         private final List<Kernel> kernels = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
+        private final List<String> ops = new ArrayList<>();
         private final List<MemoryPlanner.Region> regions = new ArrayList<>();
         private final Map<Operand, int[]> lifetime = new HashMap<>(); // operand -> {first, last step}
         private final Map<Operand, Operand> aliasRoot = new HashMap<>();
@@ -131,8 +134,11 @@ final class PlanCompiler {
             for (Node n : g.nodes()) {
                 Residual r = residuals.get(n);
                 QdqFusion f = qdq.get(n);
+                Node roundTrip = roundTrips.get(n);
                 if (f != null) {
                     emit(f.node(), null, f.act(), null);
+                } else if (roundTrip != null) {
+                    emit(roundTrip, null, Activation.NONE, null);
                 } else if (r != null) {
                     emit(r.conv(), r.output(), r.act(), operandOf(r.conv(), r.residual()));
                 } else if (!absorbed.contains(n)) {
@@ -160,7 +166,7 @@ final class PlanCompiler {
             for (Map.Entry<Operand, Operand> e : aliasRoot.entrySet()) {
                 e.getKey().place(e.getValue().offset());
             }
-            return new Plan(kernels, names, inputs, outputs, arena);
+            return new Plan(kernels, names, ops, inputs, outputs, arena);
         }
 
         /**
@@ -236,6 +242,23 @@ final class PlanCompiler {
             for (Node dq : fusedDq) {
                 String out = dq.outputs().getFirst();
                 if (!graphOutputs.contains(out) && consumers.getOrDefault(out, List.of()).stream().allMatch(qdq::containsKey)) {
+                    absorbed.add(dq);
+                }
+            }
+            // A QuantizeLinear whose only reader is a DequantizeLinear with the same parameters (the QDQ pair
+            // around a value the float kernels compute) runs as one pass that rounds and dequantizes.
+            for (Node n : g.nodes()) {
+                if (!n.isDefaultDomain() || !n.opType().equals("QuantizeLinear") || absorbed.contains(n)
+                        || !constantParams(n, true)) {
+                    continue;
+                }
+                Node dq = soleUser(n.outputs().getFirst());
+                if (dq != null && dq.isDefaultDomain() && dq.opType().equals("DequantizeLinear") && !absorbed.contains(dq)
+                        && dq.inputs().getFirst().equals(n.outputs().getFirst()) && dq.inputs().get(1).equals(n.inputs().get(1))
+                        && paramInput(dq, 2).equals(paramInput(n, 2)) && !qdqConsumers(dq)) {
+                    Map<String, dev.condense.ir.Attribute> attrs = new LinkedHashMap<>(n.attributes());
+                    attrs.put("condense_dequantize", new dev.condense.ir.Attribute.IntValue(1));
+                    roundTrips.put(n, new Node(n.name(), n.opType(), "", n.inputs(), List.of(dq.outputs().getFirst()), attrs));
                     absorbed.add(dq);
                 }
             }
@@ -318,6 +341,11 @@ final class PlanCompiler {
 
         private static long longAttr(Node n, String name, long dflt) {
             return n.attribute(name).map(a -> a instanceof dev.condense.ir.Attribute.IntValue(long v) ? v : dflt).orElse(dflt);
+        }
+
+        /** True when a fused int8 node reads {@code dq}'s output (then its input must stay quantized). */
+        private boolean qdqConsumers(Node dq) {
+            return consumers.getOrDefault(dq.outputs().getFirst(), List.of()).stream().anyMatch(qdq::containsKey);
         }
 
         /** The fusion of {@code n} when its inputs and output follow the QDQ pattern; else null. */
@@ -562,6 +590,7 @@ final class PlanCompiler {
             KernelContext ctx = new KernelContext(n, opset, ins, consts, outs, parallel, act, residual);
             kernels.add(found.get().factory().create(ctx));
             names.add(n.name());
+            ops.add(n.opType());
             List<Operand> reads = new ArrayList<>(ins);
             reads.add(residual);
             for (Operand in : reads) {

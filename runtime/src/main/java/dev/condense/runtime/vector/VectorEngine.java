@@ -188,6 +188,11 @@ public final class VectorEngine implements Engine {
         return sb.toString();
     }
 
+    /** The ops of the plan's kernels for these inputs, in order (tests check which fusions happened). */
+    List<String> kernelOps(Map<String, Tensor> feeds) throws ModelLoadException, SessionException {
+        return planFor(feeds).kernelOps();
+    }
+
     /** One kernel's share of a run: its node, op and median milliseconds. */
     public record KernelTime(String node, double millis) {
     }

@@ -19,6 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class QuantizeLinear {
 
+    /** Internal attribute: the output is the dequantized value, {@code (y - zero) * scale}, in float32. */
+    static final String DEQUANTIZE = "condense_dequantize";
+
     private QuantizeLinear() {
     }
 
@@ -47,7 +50,10 @@ final class QuantizeLinear {
         Attrs attrs = Attrs.of(ctx);
         Operand x = ctx.input(0);
         Operand y = ctx.output(0);
-        DataType type = y.dtype();
+        // Set by the plan compiler on a QuantizeLinear it merged with the DequantizeLinear reading it.
+        boolean dequantize = ctx.node().attribute(DEQUANTIZE).map(a -> a instanceof Attribute.IntValue(long v) && v == 1)
+                .orElse(false);
+        DataType type = dequantize ? (ctx.hasInput(2) ? QuantParams.typeOf(ctx, 2) : DataType.UINT8) : y.dtype();
         if (type != DataType.UINT8 && type != DataType.INT8) {
             throw ctx.error("output '" + y.name() + "' is " + type.displayName() + "; the vector engine quantizes to"
                     + " uint8 and int8");
@@ -67,13 +73,13 @@ final class QuantizeLinear {
             int xo = x.offset();
             int yo = y.offset();
             if (q.axis < 0) {
-                quantize(xa, xo, ya, yo, n, r.scale()[0], r.zeroPoint()[0], lo, hi);
+                quantize(xa, xo, ya, yo, n, r.scale()[0], r.zeroPoint()[0], lo, hi, dequantize);
             } else {
                 // Per axis: runs of `inner` elements share one channel's scale and zero point.
                 for (int run = 0; run < runs; run++) {
                     int c = run % q.channels;
                     quantize(xa, xo + run * q.inner, ya, yo + run * q.inner, q.inner, r.scale()[c], r.zeroPoint()[c],
-                            lo, hi);
+                            lo, hi, dequantize);
                 }
             }
         };
@@ -88,16 +94,21 @@ final class QuantizeLinear {
      * the range first (integer bounds, so the order does not matter), which keeps the rounding trick
      * exact. The zero point is added after rounding, as ONNX defines it.
      */
-    static void quantize(float[] x, int xo, float[] y, int yo, int n, float scale, int zero, float lo, float hi) {
+    static void quantize(float[] x, int xo, float[] y, int yo, int n, float scale, int zero, float lo, float hi,
+                         boolean dequantize) {
         float min = lo - zero;
         float max = hi - zero;
+        // Dequantizing too: (q - zero) * scale, the rounded quotient times the scale.
+        float add = dequantize ? 0f : zero;
+        float mul = dequantize ? scale : 1f;
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).div(scale);
-            v.max(min).min(max).add(ROUNDING).sub(ROUNDING).add((float) zero).intoArray(y, yo + i);
+            v.max(min).min(max).add(ROUNDING).sub(ROUNDING).add(add).mul(mul).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
-            y[yo + i] = QuantParams.saturate(Math.rint(x[xo + i] / scale) + zero, lo, hi);
+            float q = QuantParams.saturate(Math.rint(x[xo + i] / scale) + zero, lo, hi);
+            y[yo + i] = dequantize ? (q - zero) * scale : q;
         }
     }
 }
