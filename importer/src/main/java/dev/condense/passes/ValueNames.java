@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** Name bookkeeping shared by the passes. */
-final class ValueNames {
+public final class ValueNames {
 
     private ValueNames() {
     }
@@ -77,7 +77,7 @@ final class ValueNames {
     }
 
     /** Every name in use: inputs, outputs, initializers, node inputs and outputs, value infos, subgraph reads. */
-    static Set<String> allNames(Graph graph) {
+    public static Set<String> allNames(Graph graph) {
         Set<String> out = inputNames(graph);
         out.addAll(outputNames(graph));
         out.addAll(graph.initializers().keySet());
@@ -92,7 +92,7 @@ final class ValueNames {
     }
 
     /** {@code base}, or {@code base_1}, {@code base_2}, ... : the first not in {@code taken}, which is then added. */
-    static String fresh(String base, Set<String> taken) {
+    public static String fresh(String base, Set<String> taken) {
         String candidate = base;
         for (int i = 1; taken.contains(candidate); i++) {
             candidate = base + "_" + i;

@@ -2,34 +2,21 @@
 package dev.condense.quantize.int8;
 
 import dev.condense.ir.Graph;
-import dev.condense.ir.Node;
-import dev.condense.ir.ValueInfo;
+import dev.condense.passes.ValueNames;
 
-import java.util.HashSet;
 import java.util.Set;
 
-/** Names are made from a base and a suffix; a clash gets a counter appended. */
+/** The graph's names in use (node names too), and {@code base + suffix} made unique among them. */
 final class GraphNames {
 
-    private final Set<String> taken = new HashSet<>();
+    private final Set<String> taken;
 
     GraphNames(Graph g) {
-        for (Node n : g.nodes()) {
-            taken.add(n.name());
-            taken.addAll(n.inputs());
-            taken.addAll(n.outputs());
-        }
-        g.inputs().forEach(v -> taken.add(v.name()));
-        g.outputs().forEach(v -> taken.add(v.name()));
-        taken.addAll(g.initializers().keySet());
-        g.valueInfo().values().stream().map(ValueInfo::name).forEach(taken::add);
+        taken = ValueNames.allNames(g);
+        g.nodes().forEach(n -> taken.add(n.name()));
     }
 
     String fresh(String base, String suffix) {
-        String name = base + suffix;
-        for (int i = 1; !taken.add(name); i++) {
-            name = base + suffix + "_" + i;
-        }
-        return name;
+        return ValueNames.fresh(base + suffix, taken);
     }
 }

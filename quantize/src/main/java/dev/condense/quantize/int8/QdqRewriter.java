@@ -13,6 +13,9 @@ import dev.condense.ir.ValueInfo;
 import dev.condense.layers.WeightLayer;
 import dev.condense.ops.ClipAttrs;
 import dev.condense.ops.GemmAttrs;
+import dev.condense.passes.Passes;
+import dev.condense.passes.UpgradeToOpset13;
+import dev.condense.shape.ShapeInference;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,15 +67,21 @@ public final class QdqRewriter {
     }
 
     /** Decides the quantized nodes and tensors of {@code prepared} (see {@link ModelPreparation}). */
-    public static Plan plan(Model prepared, QuantizeOptions options) throws QuantizationException {
+    public static Plan plan(Model model, QuantizeOptions options) throws QuantizationException {
+        Model prepared = model;
         int opset = prepared.opset();
         if (opset < 10) {
             throw new QuantizationException("the model is opset " + opset + "; QuantizeLinear needs opset 10 or newer"
                     + " (condense convert can re-export it)");
         }
         if (options.perChannel() && opset < 13) {
-            throw new QuantizationException("per-channel weights need opset 13 (DequantizeLinear's axis); the model is"
-                    + " opset " + opset + ": use --per-tensor");
+            // DequantizeLinear's axis arrived in opset 13; opsets 11 and 12 are raised to it.
+            try {
+                prepared = ShapeInference.infer(Passes.run(prepared, List.of(new UpgradeToOpset13())));
+            } catch (ModelLoadException e) {
+                throw new QuantizationException("per-channel weights need opset 13 (DequantizeLinear's axis) and the"
+                        + " opset " + opset + " model cannot be raised to it (" + e.getMessage() + "): use --per-tensor", e);
+            }
         }
         Graph g = prepared.graph();
         Map<String, Node> producers = g.producers();

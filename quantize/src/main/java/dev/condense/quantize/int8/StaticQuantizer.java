@@ -119,7 +119,8 @@ public final class StaticQuantizer {
                                              ModelRunner runner) throws QuantizationException {
         Model prepared = prepare(model);
         QdqRewriter.Plan plan = QdqRewriter.plan(prepared, options);
-        Map<String, double[]> ranges = calibrate(prepared, plan.calibrationTensors(), calibration, options.method(), runner);
+        Map<String, double[]> ranges = calibrate(plan.model(), plan.calibrationTensors(), calibration, options.method(),
+                runner);
         QdqRewriter.Result qdq = QdqRewriter.rewrite(plan, ranges);
         if (options.format() == QuantizeOptions.Format.QOPERATOR) {
             return new QdqRewriter.Result(QOperatorRewriter.rewrite(qdq.model()), qdq.layers(), qdq.activationParams());

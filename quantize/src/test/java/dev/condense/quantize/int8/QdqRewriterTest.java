@@ -108,10 +108,17 @@ class QdqRewriterTest {
     }
 
     @Test
-    void oldOpsetsAreRefusedWithTheWayOut() {
-        QuantizationException perChannel = assertThrows(QuantizationException.class,
-                () -> QdqRewriter.plan(SmallNets.convNet(11), QuantizeOptions.defaults()));
-        assertTrue(perChannel.getMessage().contains("--per-tensor"), perChannel.getMessage());
+    void opsets11And12AreRaisedTo13ForPerChannelWeightsAndOlderOnesRefused() throws QuantizationException {
+        QdqRewriter.Plan plan = QdqRewriter.plan(StaticQuantizer.prepare(SmallNets.convNet(11)), QuantizeOptions.defaults());
+        assertEquals(13, plan.model().opset());
+        QdqRewriter.Result r = QdqRewriter.rewrite(plan, ranges(plan));
+        assertEquals(13, r.model().opset());
+        assertTrue(r.layers().getFirst().weightParams().perChannel());
+        assertEquals(11, QdqRewriter.plan(StaticQuantizer.prepare(SmallNets.convNet(11)),
+                QuantizeOptions.defaults().withPerChannel(false)).model().opset(), "per-tensor needs no upgrade");
+        QuantizationException old = assertThrows(QuantizationException.class,
+                () -> QdqRewriter.plan(SmallNets.convNet(10), QuantizeOptions.defaults()));
+        assertTrue(old.getMessage().contains("--per-tensor"), old.getMessage());
         assertThrows(QuantizationException.class, () -> QdqRewriter.plan(SmallNets.convNet(9), QuantizeOptions.defaults()));
     }
 
