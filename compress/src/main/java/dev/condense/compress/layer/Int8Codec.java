@@ -2,12 +2,7 @@
 package dev.condense.compress.layer;
 
 import dev.condense.compress.FormatException;
-import dev.condense.compress.bits.BitReader;
-import dev.condense.compress.bits.BitWriter;
-import dev.condense.compress.huffman.CodeLengthTable;
 import dev.condense.compress.huffman.HuffmanCode;
-import dev.condense.compress.huffman.HuffmanDecoder;
-import dev.condense.compress.huffman.HuffmanEncoder;
 import dev.condense.compress.sparse.RelativeIndex;
 
 import java.lang.foreign.MemorySegment;
@@ -80,19 +75,8 @@ public final class Int8Codec {
         for (int p = 0; p < n; p++) {
             kept += values[p] != channels.zeroPointAt(p) ? 1 : 0;
         }
-        int[] gaps = null;
-        int entries = n;
-        if (sparse) {
-            int[] positions = new int[kept];
-            int k = 0;
-            for (int p = 0; p < n; p++) {
-                if (values[p] != channels.zeroPointAt(p)) {
-                    positions[k++] = p;
-                }
-            }
-            gaps = RelativeIndex.of(positions, n, b).gaps();
-            entries = gaps.length;
-        }
+        int[] gaps = sparse ? CodedStream.indexGaps(n, p -> values[p] != channels.zeroPointAt(p), b) : null;
+        int entries = sparse ? gaps.length : n;
 
         // Entry symbols: the stored byte's unsigned value; a filler carries its channel's zero point.
         int[] symbols = new int[entries];
@@ -103,45 +87,17 @@ public final class Int8Codec {
         }
 
         int c = quantization.channels();
-        byte[] indexTable = null;
-        BitWriter indexStream = new BitWriter();
-        if (sparse) {
-            if (huffman) {
-                long[] frequencies = new long[1 << b];
-                for (int g : gaps) {
-                    frequencies[g - 1]++;
-                }
-                HuffmanCode code = HuffmanCode.build(frequencies, options.huffmanLengthLimit());
-                indexTable = CodeLengthTable.toBytes(code);
-                HuffmanEncoder encoder = code.encoder();
-                for (int g : gaps) {
-                    encoder.encode(g - 1, indexStream);
-                }
-            } else {
-                for (int g : gaps) {
-                    indexStream.write(g - 1, b);
-                }
-            }
-        }
-        byte[] valueTable = null;
-        BitWriter valueStream = new BitWriter();
-        if (huffman) {
-            long[] frequencies = new long[VALUE_ALPHABET];
-            for (int s : symbols) {
-                frequencies[s]++;
-            }
-            HuffmanCode code = HuffmanCode.build(frequencies, options.huffmanLengthLimit());
-            valueTable = CodeLengthTable.toBytes(code);
-            HuffmanEncoder encoder = code.encoder();
-            for (int s : symbols) {
-                encoder.encode(s, valueStream);
-            }
-        }
+        CodedStream.Encoded index = sparse
+                ? CodedStream.encodeIndex(gaps, b, huffman, options.huffmanLengthLimit())
+                : CodedStream.Encoded.NONE;
+        CodedStream.Encoded valueStream = huffman
+                ? CodedStream.encode(entries, i -> symbols[i], VALUE_ALPHABET, 8, true, options.huffmanLengthLimit())
+                : CodedStream.Encoded.NONE;
 
         long header = HEADER_BYTES + (sparse ? 8 + (huffman ? 4 : 0) : 0) + (huffman ? 8 + 4 : 0);
-        long tables = (indexTable == null ? 0 : indexTable.length) + (valueTable == null ? 0 : valueTable.length);
-        long weightBits = huffman ? valueStream.bitLength() : 8L * entries;
-        LayerSizes sizes = new LayerSizes(n, entries, kept, header, 5L * c, tables, indexStream.bitLength(), weightBits);
+        long tables = index.tableBytes() + valueStream.tableBytes();
+        long weightBits = huffman ? valueStream.stream().bitLength() : 8L * entries;
+        LayerSizes sizes = new LayerSizes(n, entries, kept, header, 5L * c, tables, index.stream().bitLength(), weightBits);
         if (sizes.totalBytes() > LayerCodec.MAX_ELEMENTS) {
             throw new IllegalArgumentException("int8 encoding of " + sizes.totalBytes() + " bytes exceeds one array");
         }
@@ -163,10 +119,10 @@ public final class Int8Codec {
         MemorySegment.copy(quantization.zeroPoints(), 0, out, ValueLayout.JAVA_BYTE, offset, c);
         offset += c;
         if (sparse) {
-            offset = putStream(out, offset, indexTable, indexStream);
+            offset = index.put(out, offset);
         }
         if (huffman) {
-            offset = putStream(out, offset, valueTable, valueStream);
+            offset = valueStream.put(out, offset);
         } else {
             for (int s : symbols) {
                 out.set(ValueLayout.JAVA_BYTE, offset++, (byte) s);
@@ -176,20 +132,6 @@ public final class Int8Codec {
             throw new IllegalStateException("int8 encoding wrote " + offset + " of its " + out.byteSize() + " bytes");
         }
         return new EncodedLayer(out, sizes);
-    }
-
-    private static long putStream(MemorySegment out, long offset, byte[] table, BitWriter stream) {
-        if (table != null) {
-            out.set(INT_LE, offset, table.length);
-            offset += 4;
-            MemorySegment.copy(table, 0, out, ValueLayout.JAVA_BYTE, offset, table.length);
-            offset += table.length;
-        }
-        out.set(LONG_LE, offset, stream.bitLength());
-        offset += 8;
-        byte[] bits = stream.toByteArray();
-        MemorySegment.copy(bits, 0, out, ValueLayout.JAVA_BYTE, offset, bits.length);
-        return offset + bits.length;
     }
 
     // ---- decoding ----
@@ -242,20 +184,7 @@ public final class Int8Codec {
         Channels channels = new Channels(s.quantization, s.dims);
         int[] positions = null;
         if (s.sparse()) {
-            int[] gaps = new int[m];
-            BitReader in = new BitReader(bytes, s.indexOffset, s.sizes.indexBits(), source + ": index stream");
-            if (s.indexCode != null) {
-                HuffmanDecoder decoder = s.indexCode.decoder();
-                for (int i = 0; i < m; i++) {
-                    gaps[i] = decoder.decode(in) + 1;
-                }
-            } else {
-                for (int i = 0; i < m; i++) {
-                    gaps[i] = in.read(s.relativeIndexBits) + 1;
-                }
-            }
-            in.expectEnd();
-            positions = RelativeIndex.toPositions(s.relativeIndexBits, n, gaps, source + ": index stream");
+            positions = CodedStream.positions(bytes, s.index, s.relativeIndexBits, n, m, source);
             // Positions without an entry hold their channel's zero point: they dequantize to 0.
             if (channels.uniform()) {
                 out.fill(channels.zeroPointAt(0));
@@ -266,13 +195,12 @@ public final class Int8Codec {
             }
         }
         String stream = source + (s.huffman() ? ": Huffman-coded value stream" : ": value stream");
-        BitReader in = s.huffman() ? new BitReader(bytes, s.valueOffset, s.sizes.weightBits(), stream) : null;
-        HuffmanDecoder decoder = s.valueCode == null ? null : s.valueCode.decoder();
+        CodedStream.Symbols in = s.values.open(bytes, stream);
         int maxGap = 1 << s.relativeIndexBits;
         long kept = 0;
         int previous = -1;
         for (int i = 0; i < m; i++) {
-            byte v = decoder != null ? (byte) decoder.decode(in) : bytes.get(ValueLayout.JAVA_BYTE, s.valueOffset + i);
+            byte v = (byte) in.next();
             int position = positions != null ? positions[i] : i;
             if (v == channels.zeroPointAt(position)) {
                 if (positions != null && position - previous != maxGap) {
@@ -286,9 +214,7 @@ public final class Int8Codec {
             out.set(ValueLayout.JAVA_BYTE, position, v);
             previous = position;
         }
-        if (in != null) {
-            in.expectEnd();
-        }
+        in.expectEnd();
         if (kept != s.sizes.keptCount()) {
             throw new FormatException(source + ": header declares " + s.sizes.keptCount() + " kept weights (values other than"
                     + " the zero point) but the streams hold " + kept);
@@ -324,8 +250,7 @@ public final class Int8Codec {
 
     /** Header fields and section offsets, every count checked against the bytes present. */
     private record Sections(int flags, int relativeIndexBits, long[] dims, Int8Quantization quantization,
-                            HuffmanCode indexCode, long indexOffset, HuffmanCode valueCode, long valueOffset,
-                            LayerSizes sizes) {
+                            CodedStream.Stored index, CodedStream.Stored values, LayerSizes sizes) {
         boolean sparse() {
             return (flags & SPARSE) != 0;
         }
@@ -404,7 +329,7 @@ public final class Int8Codec {
                     + Arrays.toString(dims) + " has " + channels));
         }
         long offset = HEADER_BYTES;
-        need(b, offset, 5 * c, c + " scales and zero points", source);
+        CodedStream.need(b, offset, 5 * c, c + " scales and zero points", source);
         float[] scales = new float[(int) c];
         MemorySegment.copy(b, FLOAT_LE, offset, scales, 0, (int) c);
         offset += 4 * c;
@@ -418,93 +343,25 @@ public final class Int8Codec {
         Int8Quantization quantization = new Int8Quantization(unsigned,
                 axisByte == PER_TENSOR_AXIS ? Int8Quantization.PER_TENSOR : axisByte, scales, zeroPoints);
 
-        long header = HEADER_BYTES;
-        long tables = 0;
-        HuffmanCode indexCode = null;
-        long indexOffset = 0;
-        long indexBits = 0;
+        CodedStream.Stored index = null;
         if (sparse) {
-            int alphabet = 1 << relativeIndexBits;
-            if (huffman) {
-                long tableBytes = readU32(b, offset, "index code-length table length", source);
-                offset += 4;
-                header += 4;
-                need(b, offset, tableBytes, "index code-length table", source);
-                indexCode = CodeLengthTable.read(b, offset, tableBytes, alphabet, source + ": index code-length table");
-                offset += tableBytes;
-                tables += tableBytes;
-            }
-            indexBits = readBitLength(b, offset, "index stream", source);
-            offset += 8;
-            header += 8;
-            if (huffman ? m > indexBits : indexBits != m * relativeIndexBits) {
-                throw new FormatException(source + ": index stream of " + indexBits + " bits cannot hold " + m + " entries ("
-                        + (huffman ? "at least 1 bit each" : "exactly " + relativeIndexBits + " bits each") + ")");
-            }
-            if (n > (m + 1) << relativeIndexBits) {
-                throw new FormatException(source + ": " + m + " entries with gaps of at most " + alphabet + " cannot span "
-                        + n + " elements (at most " + ((m + 1) << relativeIndexBits) + ")");
-            }
-            indexOffset = offset;
-            offset += (indexBits + 7) / 8;
+            index = CodedStream.readIndex(b, offset, relativeIndexBits, huffman, m, n, source);
+            offset = index.end();
         }
 
-        HuffmanCode valueCode = null;
-        long valueOffset;
-        long valueBits;
+        CodedStream.Stored values;
         if (huffman) {
-            long tableBytes = readU32(b, offset, "value code-length table length", source);
-            offset += 4;
-            header += 4;
-            need(b, offset, tableBytes, "value code-length table", source);
-            valueCode = CodeLengthTable.read(b, offset, tableBytes, VALUE_ALPHABET, source + ": value code-length table");
-            offset += tableBytes;
-            tables += tableBytes;
-            valueBits = readBitLength(b, offset, "value stream", source);
-            offset += 8;
-            header += 8;
-            if (m > valueBits) {
-                throw new FormatException(source + ": value stream of " + valueBits + " bits cannot hold " + m
-                        + " entries (at least 1 bit each)");
-            }
-            valueOffset = offset;
-            offset += (valueBits + 7) / 8;
+            values = CodedStream.read(b, offset, "value", VALUE_ALPHABET, true, 8, m, source);
         } else {
-            need(b, offset, m, m + " int8 values", source);
-            valueOffset = offset;
-            valueBits = 8 * m;
-            offset += m;
+            CodedStream.need(b, offset, m, m + " int8 values", source);
+            values = CodedStream.Stored.bare(8, offset, 8 * m);
         }
+        offset = values.end();
         if (offset != size) {
             throw new FormatException(source + ": " + (size - offset) + " bytes follow the last section (at offset " + offset
                     + " of " + size + ")");
         }
-        LayerSizes sizes = new LayerSizes(n, m, kept, header, 5 * c, tables, indexBits, valueBits);
-        return new Sections(flags, relativeIndexBits, dims.clone(), quantization, indexCode, indexOffset, valueCode,
-                valueOffset, sizes);
-    }
-
-    private static void need(MemorySegment b, long offset, long length, String what, String source) throws FormatException {
-        if (length < 0 || length > b.byteSize() - offset) {
-            throw new FormatException(source + ": " + what + " needs " + length + " bytes at offset " + offset + " but only "
-                    + Math.max(0, b.byteSize() - offset) + " of the encoding's " + b.byteSize() + " remain");
-        }
-    }
-
-    private static long readU32(MemorySegment b, long offset, String what, String source) throws FormatException {
-        need(b, offset, 4, what, source);
-        return b.get(INT_LE, offset) & 0xFFFF_FFFFL;
-    }
-
-    /** A section's bit length, checked to fit in the bytes after its length field. */
-    private static long readBitLength(MemorySegment b, long offset, String what, String source) throws FormatException {
-        need(b, offset, 8, what + " bit length", source);
-        long bits = b.get(LONG_LE, offset);
-        long available = b.byteSize() - offset - 8;
-        if (bits < 0 || bits > available * 8) {
-            throw new FormatException(source + ": " + what + " declares " + Long.toUnsignedString(bits) + " bits but only "
-                    + available + " bytes remain");
-        }
-        return bits;
+        LayerSizes sizes = CodedStream.sizes(n, m, kept, HEADER_BYTES, 5 * c, index, values);
+        return new Sections(flags, relativeIndexBits, dims.clone(), quantization, index, values, sizes);
     }
 }

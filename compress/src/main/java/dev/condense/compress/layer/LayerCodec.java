@@ -2,12 +2,6 @@
 package dev.condense.compress.layer;
 
 import dev.condense.compress.FormatException;
-import dev.condense.compress.bits.BitReader;
-import dev.condense.compress.bits.BitWriter;
-import dev.condense.compress.huffman.CodeLengthTable;
-import dev.condense.compress.huffman.HuffmanCode;
-import dev.condense.compress.huffman.HuffmanDecoder;
-import dev.condense.compress.huffman.HuffmanEncoder;
 import dev.condense.compress.sparse.RelativeIndex;
 
 import java.lang.foreign.MemorySegment;
@@ -116,24 +110,22 @@ public final class LayerCodec {
         for (int i = 0; i < n; i++) {
             kept += w[i] != 0 ? 1 : 0;
         }
-        int[] gaps = null;
-        int entries = n;
-        if (sparse) {
-            int[] positions = new int[kept];
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (w[i] != 0) {
-                    positions[k++] = i;
-                }
-            }
-            gaps = RelativeIndex.of(positions, n, relativeIndexBits).gaps();
-            entries = gaps.length;
-        }
+        int[] gaps = sparse ? CodedStream.indexGaps(n, i -> w[i] != 0, relativeIndexBits) : null;
+        int entries = sparse ? gaps.length : n;
 
         int k = shared ? sharing.size() : 0;
-        Section index = sparse ? indexSection(gaps, relativeIndexBits, huffman, options.huffmanLengthLimit()) : Section.NONE;
-        Section values = shared ? valueSection(w, gaps, entries, sharing, huffman, options.huffmanLengthLimit()) : Section.NONE;
-        boolean zeroSymbol = shared && values.alphabet() > k;
+        CodedStream.Encoded index = sparse
+                ? CodedStream.encodeIndex(gaps, relativeIndexBits, huffman, options.huffmanLengthLimit())
+                : CodedStream.Encoded.NONE;
+        int[] symbols = shared ? valueSymbols(w, gaps, entries, sharing) : null;
+        boolean zeroSymbol = shared && Arrays.stream(symbols).anyMatch(symbol -> symbol == k);
+        CodedStream.Encoded values = CodedStream.Encoded.NONE;
+        if (shared) {
+            // The zero symbol k joins the alphabet only when some entry is zero.
+            int alphabet = k + (zeroSymbol ? 1 : 0);
+            values = CodedStream.encode(entries, i -> symbols[i], alphabet, fixedWidth(alphabet), huffman,
+                    options.huffmanLengthLimit());
+        }
 
         long header = HEADER_BYTES + (sparse ? 8 + (huffman ? 4 : 0) : 0) + (shared ? 8 + (huffman ? 4 : 0) : 0);
         long tables = index.tableBytes() + values.tableBytes();
@@ -159,10 +151,10 @@ public final class LayerCodec {
             offset += 4L * k;
         }
         if (sparse) {
-            offset = putSection(out, offset, index);
+            offset = index.put(out, offset);
         }
         if (shared) {
-            offset = putSection(out, offset, values);
+            offset = values.put(out, offset);
         } else {
             int position = -1;
             for (int i = 0; i < entries; i++) {
@@ -191,82 +183,15 @@ public final class LayerCodec {
         return index;
     }
 
-    /** A coded stream: its code-length table (null at fixed width), the bits, and the alphabet they draw from. */
-    private record Section(byte[] table, BitWriter stream, int alphabet) {
-        static final Section NONE = new Section(null, new BitWriter(), 0);
-
-        long tableBytes() {
-            return table == null ? 0 : table.length;
-        }
-    }
-
-    /** The relative indices, each stored as {@code gap - 1}. */
-    private static Section indexSection(int[] gaps, int relativeIndexBits, boolean huffman, int lengthLimit) {
-        BitWriter stream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) gaps.length * relativeIndexBits / 8 + 16));
-        int alphabet = 1 << relativeIndexBits;
-        if (!huffman) {
-            for (int g : gaps) {
-                stream.write(g - 1, relativeIndexBits);
-            }
-            return new Section(null, stream, alphabet);
-        }
-        long[] frequencies = new long[alphabet];
-        for (int g : gaps) {
-            frequencies[g - 1]++;
-        }
-        HuffmanCode code = HuffmanCode.build(frequencies, lengthLimit);
-        HuffmanEncoder encoder = code.encoder();
-        for (int g : gaps) {
-            encoder.encode(g - 1, stream);
-        }
-        return new Section(CodeLengthTable.toBytes(code), stream, alphabet);
-    }
-
-    /**
-     * The codebook index of every entry (entry i at the position the gaps give, or at i when
-     * {@code gaps} is null); the zero symbol k joins the alphabet only when some entry is zero.
-     */
-    private static Section valueSection(float[] w, int[] gaps, int entries, SharedWeights sharing, boolean huffman,
-                                        int lengthLimit) {
-        int k = sharing.size();
-        long[] frequencies = new long[k + 1];
+    /** The codebook index of every entry: entry i at the position the gaps give, or at i when {@code gaps} is null. */
+    private static int[] valueSymbols(float[] w, int[] gaps, int entries, SharedWeights sharing) {
+        int[] symbols = new int[entries];
         int position = -1;
         for (int i = 0; i < entries; i++) {
             position = gaps != null ? position + gaps[i] : i;
-            frequencies[valueSymbol(w[position], position, sharing)]++;
+            symbols[i] = valueSymbol(w[position], position, sharing);
         }
-        int alphabet = k + (frequencies[k] > 0 ? 1 : 0);
-        int width = fixedWidth(alphabet);
-        HuffmanCode code = huffman ? HuffmanCode.build(Arrays.copyOf(frequencies, alphabet), lengthLimit) : null;
-        HuffmanEncoder encoder = huffman ? code.encoder() : null;
-        BitWriter stream = new BitWriter((int) Math.min(MAX_ELEMENTS, (long) entries * width / 8 + 16));
-        position = -1;
-        for (int i = 0; i < entries; i++) {
-            position = gaps != null ? position + gaps[i] : i;
-            int symbol = valueSymbol(w[position], position, sharing);
-            if (encoder != null) {
-                encoder.encode(symbol, stream);
-            } else {
-                stream.write(symbol, width);
-            }
-        }
-        return new Section(huffman ? CodeLengthTable.toBytes(code) : null, stream, alphabet);
-    }
-
-    private static long putSection(MemorySegment out, long offset, Section section) {
-        byte[] table = section.table();
-        if (table != null) {
-            out.set(INT_LE, offset, table.length);
-            offset += 4;
-            MemorySegment.copy(table, 0, out, ValueLayout.JAVA_BYTE, offset, table.length);
-            offset += table.length;
-        }
-        BitWriter stream = section.stream();
-        out.set(LONG_LE, offset, stream.bitLength());
-        offset += 8;
-        byte[] bits = stream.toByteArray();
-        MemorySegment.copy(bits, 0, out, ValueLayout.JAVA_BYTE, offset, bits.length);
-        return offset + bits.length;
+        return symbols;
     }
 
     /** Bits per codebook index without Huffman coding: enough for the alphabet, at least 1. */
@@ -309,20 +234,7 @@ public final class LayerCodec {
         int m = (int) s.sizes.entryCount();
         int[] positions = null;
         if (s.sparse()) {
-            int[] gaps = new int[m];
-            BitReader in = new BitReader(bytes, s.indexOffset, s.sizes.indexBits(), source + ": index stream");
-            if (s.indexCode != null) {
-                HuffmanDecoder decoder = s.indexCode.decoder();
-                for (int i = 0; i < m; i++) {
-                    gaps[i] = decoder.decode(in) + 1;
-                }
-            } else {
-                for (int i = 0; i < m; i++) {
-                    gaps[i] = in.read(s.relativeIndexBits) + 1;
-                }
-            }
-            in.expectEnd();
-            positions = RelativeIndex.toPositions(s.relativeIndexBits, n, gaps, source + ": index stream");
+            positions = CodedStream.positions(bytes, s.index, s.relativeIndexBits, n, m, source);
         }
         out.fill((byte) 0);
         long kept = s.shared() ? decodeShared(bytes, s, positions, out, source) : decodeRaw(bytes, s, positions, out, source);
@@ -340,18 +252,16 @@ public final class LayerCodec {
     private static long decodeShared(MemorySegment bytes, Sections s, int[] positions, MemorySegment dense, String source)
             throws FormatException {
         String stream = source + ": codebook-index stream";
-        BitReader in = new BitReader(bytes, s.valueOffset, s.sizes.weightBits(), stream);
-        HuffmanDecoder decoder = s.valueCode == null ? null : s.valueCode.decoder();
+        CodedStream.Symbols in = s.values.open(bytes, stream);
         float[] codebook = s.codebook;
         int k = codebook.length;
-        int width = fixedWidth(s.valueAlphabet);
         int zero = s.valueAlphabet > k ? k : -1;
         int maxGap = 1 << s.relativeIndexBits;
         int m = (int) s.sizes.entryCount();
         long kept = 0;
         int previous = -1;
         for (int i = 0; i < m; i++) {
-            int symbol = decoder != null ? decoder.decode(in) : in.read(width);
+            int symbol = in.next();
             int position = positions != null ? positions[i] : i;
             if (symbol == zero) {
                 if (positions != null && position - previous != maxGap) {
@@ -376,7 +286,7 @@ public final class LayerCodec {
         int m = (int) s.sizes.entryCount();
         long kept = 0;
         if (positions == null) {
-            MemorySegment.copy(bytes, s.valueOffset, dense, 0, 4L * m);
+            MemorySegment.copy(bytes, s.values.offset(), dense, 0, 4L * m);
             for (int i = 0; i < m; i++) {
                 kept += dense.getAtIndex(FLOAT_LE, i) != 0 ? 1 : 0;
             }
@@ -385,7 +295,7 @@ public final class LayerCodec {
         int maxGap = 1 << s.relativeIndexBits;
         int previous = -1;
         for (int i = 0; i < m; i++) {
-            float v = bytes.get(FLOAT_LE, s.valueOffset + 4L * i);
+            float v = bytes.get(FLOAT_LE, s.values.offset() + 4L * i);
             int position = positions[i];
             if (v == 0) {
                 if (position - previous != maxGap) {
@@ -403,8 +313,7 @@ public final class LayerCodec {
 
     /** Header fields and section offsets, every count checked against the bytes present. */
     private record Sections(int flags, int relativeIndexBits, float[] codebook, int valueAlphabet,
-                            HuffmanCode indexCode, long indexOffset, HuffmanCode valueCode, long valueOffset,
-                            LayerSizes sizes) {
+                            CodedStream.Stored index, CodedStream.Stored values, LayerSizes sizes) {
         boolean sparse() {
             return (flags & SPARSE) != 0;
         }
@@ -465,106 +374,35 @@ public final class LayerCodec {
         }
 
         long offset = HEADER_BYTES;
-        long header = HEADER_BYTES;
-        long tables = 0;
         float[] codebook = null;
         if (shared) {
-            need(b, offset, 4 * k, "codebook of " + k + " centroids", source);
+            CodedStream.need(b, offset, 4 * k, "codebook of " + k + " centroids", source);
             codebook = new float[(int) k];
             MemorySegment.copy(b, FLOAT_LE, offset, codebook, 0, (int) k);
             offset += 4 * k;
         }
 
-        HuffmanCode indexCode = null;
-        long indexOffset = 0;
-        long indexBits = 0;
+        CodedStream.Stored index = null;
         if (sparse) {
-            int alphabet = 1 << relativeIndexBits;
-            if (huffman) {
-                long tableBytes = readU32(b, offset, "index code-length table length", source);
-                offset += 4;
-                header += 4;
-                need(b, offset, tableBytes, "index code-length table", source);
-                indexCode = CodeLengthTable.read(b, offset, tableBytes, alphabet, source + ": index code-length table");
-                offset += tableBytes;
-                tables += tableBytes;
-            }
-            indexBits = readBitLength(b, offset, "index stream", source);
-            offset += 8;
-            header += 8;
-            if (huffman ? m > indexBits : indexBits != m * relativeIndexBits) {
-                throw new FormatException(source + ": index stream of " + indexBits + " bits cannot hold " + m + " entries ("
-                        + (huffman ? "at least 1 bit each" : "exactly " + relativeIndexBits + " bits each") + ")");
-            }
-            if (n > (m + 1) << relativeIndexBits) {
-                throw new FormatException(source + ": " + m + " entries with gaps of at most " + alphabet + " cannot span "
-                        + n + " elements (at most " + ((m + 1) << relativeIndexBits) + ")");
-            }
-            indexOffset = offset;
-            offset += (indexBits + 7) / 8;
+            index = CodedStream.readIndex(b, offset, relativeIndexBits, huffman, m, n, source);
+            offset = index.end();
         }
 
-        HuffmanCode valueCode = null;
-        long valueOffset;
-        long valueBits;
+        CodedStream.Stored values;
         int valueAlphabet = (int) k + (zeroSymbol ? 1 : 0);
         if (shared) {
-            if (huffman) {
-                long tableBytes = readU32(b, offset, "codebook-index code-length table length", source);
-                offset += 4;
-                header += 4;
-                need(b, offset, tableBytes, "codebook-index code-length table", source);
-                valueCode = CodeLengthTable.read(b, offset, tableBytes, valueAlphabet,
-                        source + ": codebook-index code-length table");
-                offset += tableBytes;
-                tables += tableBytes;
-            }
-            valueBits = readBitLength(b, offset, "codebook-index stream", source);
-            offset += 8;
-            header += 8;
-            int width = fixedWidth(valueAlphabet);
-            if (huffman ? m > valueBits : valueBits != m * width) {
-                throw new FormatException(source + ": codebook-index stream of " + valueBits + " bits cannot hold " + m
-                        + " entries (" + (huffman ? "at least 1 bit each" : "exactly " + width + " bits each") + ")");
-            }
-            valueOffset = offset;
-            offset += (valueBits + 7) / 8;
+            values = CodedStream.read(b, offset, "codebook-index", valueAlphabet, huffman, fixedWidth(valueAlphabet), m,
+                    source);
         } else {
-            need(b, offset, 4 * m, m + " raw fp32 values", source);
-            valueOffset = offset;
-            valueBits = 32 * m;
-            offset += 4 * m;
+            CodedStream.need(b, offset, 4 * m, m + " raw fp32 values", source);
+            values = CodedStream.Stored.bare(32, offset, 32 * m);
         }
+        offset = values.end();
         if (offset != size) {
             throw new FormatException(source + ": " + (size - offset) + " bytes follow the last section (at offset " + offset
                     + " of " + size + ")");
         }
-        LayerSizes sizes = new LayerSizes(n, m, kept, header, 4 * k, tables, indexBits, valueBits);
-        return new Sections(flags, relativeIndexBits, codebook, valueAlphabet, indexCode, indexOffset, valueCode,
-                valueOffset, sizes);
-    }
-
-    private static void need(MemorySegment b, long offset, long length, String what, String source) throws FormatException {
-        if (length < 0 || length > b.byteSize() - offset) {
-            throw new FormatException(source + ": " + what + " needs " + length + " bytes at offset " + offset + " but only "
-                    + Math.max(0, b.byteSize() - offset) + " of the encoding's " + b.byteSize() + " remain");
-        }
-    }
-
-    private static long readU32(MemorySegment b, long offset, String what, String source) throws FormatException {
-        need(b, offset, 4, what, source);
-        return b.get(INT_LE, offset) & 0xFFFF_FFFFL;
-    }
-
-    /** A section's bit length, checked to fit in the bytes after its length field. */
-    private static long readBitLength(MemorySegment b, long offset, String what, String source) throws FormatException {
-        need(b, offset, 8, what + " bit length", source);
-        long bits = b.get(LONG_LE, offset);
-        long available = b.byteSize() - offset - 8;
-        if (bits < 0 || bits > available * 8) {
-            throw new FormatException(source + ": " + what + " declares " + Long.toUnsignedString(bits) + " bits but only "
-                    + available + " bytes remain");
-        }
-        return bits;
+        LayerSizes sizes = CodedStream.sizes(n, m, kept, HEADER_BYTES, 4 * k, index, values);
+        return new Sections(flags, relativeIndexBits, codebook, valueAlphabet, index, values, sizes);
     }
 }
