@@ -40,18 +40,20 @@ class BenchCommandTest {
         Tensor close = Tensor.ofFloats("y", new long[] {3}, 10, -20.015f, 5);
         Tensor far = Tensor.ofFloats("y", new long[] {3}, 10, -20.1f, 5);
         Tensor nan = Tensor.ofFloats("y", new long[] {3}, 10, Float.NaN, 5);
-        BenchCommand.Agreement a = BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", close));
+        BenchCommand.Agreement a = BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", close), BenchCommand.RELATIVE_TOLERANCE);
         assertEquals(0.015, a.maxAbsDiff(), 1e-5);
         assertEquals(20, a.maxAbsReference());
         assertTrue(a.agrees(), "0.015 <= 1e-3 * 20 + 1e-4");
-        assertFalse(BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", far)).agrees(), "0.1 > 0.0201");
-        BenchCommand.Agreement n = BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", nan));
+        assertFalse(BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", far), BenchCommand.RELATIVE_TOLERANCE).agrees(), "0.1 > 0.0201");
+        BenchCommand.Agreement n = BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", nan), BenchCommand.RELATIVE_TOLERANCE);
         assertFalse(n.agrees());
         assertEquals("output 'y' element 1 is NaN, reference -20.0", n.problem());
         BenchCommand.Agreement shape = BenchCommand.Agreement.of(Map.of("y", ref),
-                Map.of("y", Tensor.ofFloats("y", new long[] {1, 3}, 10, -20, 5)));
+                Map.of("y", Tensor.ofFloats("y", new long[] {1, 3}, 10, -20, 5)), BenchCommand.RELATIVE_TOLERANCE);
         assertEquals("output 'y' is float32[1, 3], not float32[3]", shape.problem());
-        assertTrue(BenchCommand.Agreement.of(Map.of("y", nan), Map.of("y", nan)).agrees(), "the same NaN is no difference");
+        assertTrue(BenchCommand.Agreement.of(Map.of("y", nan), Map.of("y", nan), BenchCommand.RELATIVE_TOLERANCE).agrees(), "the same NaN is no difference");
+        assertTrue(BenchCommand.Agreement.of(Map.of("y", ref), Map.of("y", far), BenchCommand.QUANTIZED_RELATIVE_TOLERANCE).agrees(),
+                "an int8 model's engines may differ by a few quantization steps: 0.1 <= 0.05 * 20");
     }
 
     @Test
