@@ -113,6 +113,11 @@ public final class KernelContext {
         return java.util.Optional.ofNullable(residual);
     }
 
+    /** "node 'conv1' (Conv)": how messages about this node name it. */
+    public String label() {
+        return label(node);
+    }
+
     /** A SessionException naming the node and its op. */
     public SessionException error(String message) {
         return new SessionException(label(node) + ": " + message);

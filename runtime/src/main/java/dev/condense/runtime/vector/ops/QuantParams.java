@@ -104,7 +104,7 @@ final class QuantParams {
     }
 
     private static String ctxLabel(KernelContext ctx) {
-        return ctx.error("").getMessage().replaceAll(": $", "");
+        return ctx.label();
     }
 
     boolean isConstant() {
