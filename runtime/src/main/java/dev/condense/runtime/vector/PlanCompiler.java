@@ -379,6 +379,9 @@ final class PlanCompiler {
             if (conv && !INT8_WINOGRAD_LAYERS && winogradShape(n, wq)) {
                 return null; // dequantized at compile time and run by the float Winograd kernel, which is faster
             }
+            if (conv && depthwise(n) && wq.dim(0) == rank4Channels(n)) {
+                return null; // no int8 depthwise kernel yet: the float one, weights dequantized at compile time
+            }
             Tensor sw = g.initializers().get(dw.inputs().get(1));
             if (sw.elementCount() > 1) {
                 long axis = dw.attribute("axis").map(v -> v instanceof dev.condense.ir.Attribute.IntValue(long x) ? x : 1L)
@@ -492,6 +495,13 @@ final class PlanCompiler {
                 v[i] = (float) ((b.getDouble(i) - zero) * s.getFloat(c2));
             }
             return Tensor.ofFloats(value, b.dims(), v);
+        }
+
+        /** The channel count of a convolution's input, or -1 when unknown. */
+        private long rank4Channels(Node conv) {
+            var x = g.typeOf(conv.inputs().getFirst());
+            return x.isPresent() && x.get().isStatic() && x.get().rank() > 1
+                    ? dev.condense.ir.Dim.sizes(x.get().shape().orElseThrow())[1] : -1;
         }
 
         /** True for a Conv with one input channel per group, which runs outside the GEMM epilogue. */

@@ -111,6 +111,11 @@ final class QuantizedLinear {
             }
         }
 
+        /** True when every window lies inside the input: no padding, and no row or column past it. */
+        boolean unbordered() {
+            return paddedH == g.height() && paddedW == g.width() && g.padTop() == 0 && g.padLeft() == 0;
+        }
+
         /** Writes x + offset into {@code dst} with a border of {@code zero} wide enough for every window. */
         void border(float[] xa, int xo, float[] dst, int dOff, int offset, int zero) {
             int h = g.height();
@@ -427,11 +432,14 @@ final class QuantizedLinear {
         private final int weightSets;
         /** A convolution's input, unsigned (x + offset), in a zero-point border: packing then needs no bounds tests. */
         private final Operand padded;
+        /** Unpadded uint8 input that every window stays inside: packing reads x itself. */
+        private final boolean direct;
         private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
         private Fast(Spec s, Parallel parallel, float[] w, Operand padded) {
             this.s = s;
             this.padded = padded;
+            this.direct = s.layout() instanceof ConvLayout c && c.unbordered() && s.xType() == DataType.UINT8;
             this.parallel = parallel;
             this.l = s.layout();
             this.rowsLayout = l instanceof MatMulLayout && l.columns <= ROWS_LAYOUT_MAX_COLUMNS;
@@ -487,6 +495,7 @@ final class QuantizedLinear {
             int[] columnSums = new int[Int8Gemm.NP];
             short[] row = new short[0];
             int[] rowStart = new int[Int8Gemm.NP];
+            float[] staging = new float[Int8Gemm.NP];
             long[] rowSums = new long[0];
         }
 
@@ -500,7 +509,7 @@ final class QuantizedLinear {
             int total = Math.toIntExact(tasks * rowSplit);
             float[] xa = s.x().array(arena);
             float[] ya = s.y().array(arena);
-            if (l instanceof ConvLayout conv) {
+            if (l instanceof ConvLayout conv && !direct) {
                 conv.border(xa, s.x().offset(), arena, padded.offset(), xOffset, xZero);
             }
             parallel.forRange(total, 1, (t0, t1) -> {
@@ -531,7 +540,11 @@ final class QuantizedLinear {
             int np = Int8Gemm.NP;
             int cols = Math.min(np, l.columns - p0);
             if (l instanceof ConvLayout conv) {
-                conv.pack(arena, padded.offset(), unit, p0, cols, b, sc.columnSums, sc.rowStart);
+                if (direct) {
+                    conv.pack(xa, s.x().offset(), unit, p0, cols, b, sc.columnSums, sc.rowStart);
+                } else {
+                    conv.pack(arena, padded.offset(), unit, p0, cols, b, sc.columnSums, sc.rowStart);
+                }
                 return;
             }
             // Matrix rows: x[k][q] = a[p0 + q][k]; missing columns and the odd K's partner are zeros.
@@ -577,7 +590,7 @@ final class QuantizedLinear {
                 int a = weightZero[c];
                 int fixed = l.depth * a * b - b * rowSum[c];
                 int yi = yo + l.yIndex(unit, row, p0);
-                if (!contiguous || cols < np) {
+                if (!contiguous) {
                     int step = l.columnStride();
                     for (int q = 0; q < cols; q++) {
                         int acc = sc.sums[r * np + q] + fixed - a * sc.columnSums[q];
@@ -597,10 +610,14 @@ final class QuantizedLinear {
                     } else if (e.output() == Output.FLOAT) {
                         v = v.mul(m).add(off);
                     }
-                    v.intoArray(ya, yi + half * lanes);
+                    // A block's last columns past the layer's go to a staging row, not over the next row's outputs.
+                    v.intoArray(cols == np ? ya : sc.staging, cols == np ? yi + half * lanes : half * lanes);
+                }
+                if (cols < np) {
+                    System.arraycopy(sc.staging, 0, ya, yi, cols);
                 }
                 if (e.output() == Output.FLOAT && !e.act().isNone()) {
-                    e.act().finish(ya, yi, 0f, null, 0, ya, yi, np);
+                    e.act().finish(ya, yi, 0f, null, 0, ya, yi, cols);
                 }
             }
         }
