@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public record Activation(Kind kind, float min, float max, float alpha) {
 
-    public enum Kind { NONE, RELU, CLIP, LEAKY_RELU }
+    public enum Kind { NONE, RELU, CLIP, LEAKY_RELU, FAKE_QUANT }
 
     public static final Activation NONE = new Activation(Kind.NONE, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0);
     public static final Activation RELU = new Activation(Kind.RELU, 0, Float.POSITIVE_INFINITY, 0);
@@ -21,9 +21,31 @@ public record Activation(Kind kind, float min, float max, float alpha) {
         return new Activation(Kind.CLIP, min, max, 0);
     }
 
+    /**
+     * A QuantizeLinear and the DequantizeLinear that alone reads it, after an optional Relu or Clip
+     * ({@code before}): {@code rint(clamp(v / scale, lo - zero, hi - zero)) * scale}, where [lo, hi] is
+     * the quantized type's range narrowed to the quantized bounds of {@code before}. That is exactly
+     * {@code (saturate(rint(v / scale) + zero) - zero) * scale} of {@code before(v)}: the bounds are
+     * integers, so clamping before or after rounding agrees, and quantizing is monotone.
+     * {@code min} and {@code max} hold the quotient's bounds, {@code alpha} the scale.
+     */
+    public static Activation fakeQuant(Activation before, float scale, int zero, float lo, float hi) {
+        float qlo = lo;
+        float qhi = hi;
+        if (before.kind == Kind.RELU || before.kind == Kind.CLIP) {
+            qlo = Math.max(lo, Math.min(hi, (float) Math.rint(before.min / scale) + zero));
+            qhi = Math.min(hi, Math.max(lo, (float) Math.rint(before.max / scale) + zero));
+        } else if (!before.isNone()) {
+            throw new IllegalArgumentException(before.kind + " cannot precede a fused quantization");
+        }
+        return new Activation(Kind.FAKE_QUANT, qlo - zero, qhi - zero, scale);
+    }
+
     public static Activation leakyRelu(float alpha) {
         return new Activation(Kind.LEAKY_RELU, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, alpha);
     }
+
+    private static final float ROUNDING = 12582912f;
 
     public boolean isNone() {
         return kind == Kind.NONE;
@@ -35,6 +57,8 @@ public record Activation(Kind kind, float min, float max, float alpha) {
             case RELU -> v <= 0 ? 0f : v;   // NaN stays NaN, -0 becomes 0, as Math.max(v, 0)
             case CLIP -> Math.min(Math.max(v, min), max);
             case LEAKY_RELU -> v >= 0 ? v : v * alpha;
+            // + 0f: a quotient rounding to -0 is the zero point, whose dequantized value is +0.
+            case FAKE_QUANT -> ((float) Math.rint(Math.min(Math.max(v / alpha, min), max)) + 0f) * alpha;
         };
     }
 
@@ -53,6 +77,7 @@ public record Activation(Kind kind, float min, float max, float alpha) {
         int lanes = species.length();
         boolean leaky = kind == Kind.LEAKY_RELU;
         boolean clamp = kind == Kind.RELU || kind == Kind.CLIP;
+        boolean fakeQuant = kind == Kind.FAKE_QUANT;
         FloatVector vb = FloatVector.broadcast(species, bias);
         FloatVector lo = FloatVector.broadcast(species, min);
         FloatVector hi = FloatVector.broadcast(species, max);
@@ -69,6 +94,9 @@ public record Activation(Kind kind, float min, float max, float alpha) {
                 v = v.blend(hi, v.compare(VectorOperators.GE, hi));
             } else if (leaky) {
                 v = v.blend(v.mul(slope), v.compare(VectorOperators.LT, zero));
+            } else if (fakeQuant) {
+                // Round half to even by adding and removing 1.5 * 2^23, exact for the clamped quotient.
+                v = v.div(slope).max(lo).min(hi).add(ROUNDING).sub(ROUNDING).mul(slope);
             }
             v.intoArray(dst, to + j);
         }

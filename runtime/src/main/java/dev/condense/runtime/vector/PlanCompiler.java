@@ -94,6 +94,8 @@ final class PlanCompiler {
         private final Map<String, Node> producers;
         /** QuantizeLinear nodes run together with the DequantizeLinear that alone reads them: Q -> merged node. */
         private final Map<Node, Node> roundTrips = new HashMap<>();
+        /** Where a node with a fused quantization writes: the DequantizeLinear's output. */
+        private final Map<Node, String> fusedTargets = new HashMap<>();
 
         /** The QLinearConv or QLinearMatMul node that runs a QDQ chain, and the activation it applies. */
         private record QdqFusion(Node node, Activation act) {
@@ -143,7 +145,8 @@ final class PlanCompiler {
                     emit(r.conv(), r.output(), r.act(), operandOf(r.conv(), r.residual()));
                 } else if (!absorbed.contains(n)) {
                     Activation act = fusedActivation.getOrDefault(n, Activation.NONE);
-                    String out = act.isNone() ? null : soleUser(n.outputs().getFirst()).outputs().getFirst();
+                    String out = fusedTargets.containsKey(n) ? fusedTargets.get(n)
+                            : act.isNone() ? null : soleUser(n.outputs().getFirst()).outputs().getFirst();
                     emit(n, out, act, null);
                 }
             }
@@ -186,6 +189,9 @@ final class PlanCompiler {
                     continue;
                 }
                 Activation a = activationOf(user, g, opset);
+                if (fakeQuantize(n, a != null && user.inputs().getFirst().equals(n.outputs().getFirst()) ? a : null)) {
+                    continue;
+                }
                 if (a != null && user.inputs().getFirst().equals(n.outputs().getFirst())) {
                     fusedActivation.put(n, a);
                     absorbed.add(user);
@@ -502,6 +508,50 @@ final class PlanCompiler {
             var x = g.typeOf(conv.inputs().getFirst());
             return x.isPresent() && x.get().isStatic() && x.get().rank() > 1
                     ? dev.condense.ir.Dim.sizes(x.get().shape().orElseThrow())[1] : -1;
+        }
+
+        /**
+         * Fuses into a float Conv, Gemm or MatMul the QuantizeLinear and DequantizeLinear pair that
+         * follows it (after {@code act}, a Relu or Clip, when not null): the QDQ pair around a layer
+         * left to the float kernels then costs no pass of its own. True when it did.
+         */
+        private boolean fakeQuantize(Node n, Activation act) {
+            if (n.opType().equals("Conv") && depthwise(n)) {
+                return false;
+            }
+            if (act != null && act.kind() != Activation.Kind.RELU && act.kind() != Activation.Kind.CLIP) {
+                return false;
+            }
+            String value = n.outputs().getFirst();
+            Node actNode = null;
+            if (act != null) {
+                actNode = soleUser(value);
+                value = actNode.outputs().getFirst();
+            }
+            Node q = soleUser(value);
+            Node merged = q == null ? null : roundTrips.get(q);
+            if (merged == null || !q.inputs().getFirst().equals(value)) {
+                return false;
+            }
+            Tensor scale = g.initializers().get(q.inputs().get(1));
+            String zpName = paramInput(q, 2);
+            Tensor zp = zpName.isEmpty() ? null : g.initializers().get(zpName);
+            DataType type = zp == null ? DataType.UINT8 : zp.dtype();
+            float s = scale.getFloat(0);
+            if (!(s > 0) || Float.isInfinite(s) || (type != DataType.UINT8 && type != DataType.INT8)) {
+                return false; // left to QuantizeLinear's kernel, which refuses it by name
+            }
+            int zero = zp == null ? 0 : (int) zp.getLong(0);
+            float lo = type == DataType.UINT8 ? 0 : -128;
+            float hi = type == DataType.UINT8 ? 255 : 127;
+            fusedActivation.put(n, Activation.fakeQuant(act == null ? Activation.NONE : act, s, zero, lo, hi));
+            fusedTargets.put(n, merged.outputs().getFirst());
+            roundTrips.remove(q);
+            absorbed.add(q);
+            if (actNode != null) {
+                absorbed.add(actNode);
+            }
+            return true;
         }
 
         /** True for a Conv with one input channel per group, which runs outside the GEMM epilogue. */

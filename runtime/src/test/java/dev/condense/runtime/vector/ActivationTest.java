@@ -76,4 +76,28 @@ class ActivationTest {
         assertTrue(Float.isNaN(out[0]));
         assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(out[1]));
     }
+
+    @Test
+    void fakeQuantizationIsQuantizeThenDequantizeOfTheActivation() {
+        SplittableRandom rng = new SplittableRandom(9);
+        float scale = 0.037f;
+        for (Activation before : List.of(Activation.NONE, Activation.RELU, Activation.clip(-0.5f, 3f))) {
+            for (int zero : new int[] {0, 17, 128}) {
+                Activation a = Activation.fakeQuant(before, scale, zero, 0, 255);
+                float[] src = new float[203];
+                for (int i = 0; i < src.length; i++) {
+                    // Ties on purpose: odd multiples of half a step.
+                    src[i] = i % 5 == 0 ? (2 * rng.nextInt(200) - 200 + 1) * scale / 2 : (float) (rng.nextDouble() * 14 - 6);
+                }
+                float[] dst = new float[src.length];
+                a.finish(src, 0, 0f, null, 0, dst, 0, src.length);
+                for (int i = 0; i < src.length; i++) {
+                    double q = Math.min(255, Math.max(0, Math.rint(before.apply(src[i]) / scale) + zero));
+                    float expected = (float) ((q - zero) * scale);
+                    assertEquals(expected, a.apply(src[i]), 1e-6f, before + " zero " + zero + " at " + src[i]);
+                    assertEquals(a.apply(src[i]), dst[i], before + " zero " + zero + ": finish and apply at " + src[i]);
+                }
+            }
+        }
+    }
 }

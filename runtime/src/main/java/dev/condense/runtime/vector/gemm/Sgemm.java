@@ -55,8 +55,9 @@ public final class Sgemm {
         float[] packed = PACK.get();
         float[] edge = EDGE.get();
         float[] wide = BROADCAST.get();
-        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu takes the epilogue pass.
-        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU;
+        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu and a fused quantization take the
+        // epilogue pass.
+        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU && act.kind() != Activation.Kind.FAKE_QUANT;
         boolean clamp = act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP;
         float lo = act.min();
         float hi = act.max();
@@ -119,8 +120,9 @@ public final class Sgemm {
         int panelsB = npad / NR;
         float[] edge = EDGE.get();
         float[] wide = BROADCAST.get();
-        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu takes the epilogue pass.
-        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU;
+        // ReLU and Clip are a clamp the last K-block applies in registers; LeakyRelu and a fused quantization take the
+        // epilogue pass.
+        boolean clampable = act.kind() != Activation.Kind.LEAKY_RELU && act.kind() != Activation.Kind.FAKE_QUANT;
         boolean clamp = act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.CLIP;
         float lo = act.min();
         float hi = act.max();

@@ -58,6 +58,9 @@ final class Conv {
         Activation act = ctx.activation();
         Operand residual = ctx.residual().orElse(null);
         if (g.group == g.channels && g.outChannels == g.channels) {
+            if (act.kind() == Activation.Kind.FAKE_QUANT) {
+                throw ctx.error("a depthwise convolution takes no fused quantization");
+            }
             if (residual != null) {
                 throw ctx.error("a depthwise convolution takes no fused residual");
             }
