@@ -15,6 +15,7 @@ import dev.condense.ir.Model;
 import dev.condense.onnx.OnnxReader;
 import dev.condense.runtime.Backend;
 import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionRunner;
 import dev.condense.train.TrainConfig;
 import dev.condense.compress.pipeline.CompressionPreset;
 import dev.condense.compress.pipeline.CompressionReport;

@@ -24,6 +24,7 @@ import dev.condense.quantize.int8.QuantizeOptions;
 import dev.condense.quantize.int8.StaticQuantizer;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.SessionOptions;
+import dev.condense.runtime.SessionRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

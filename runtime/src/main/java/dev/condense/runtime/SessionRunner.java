@@ -1,27 +1,26 @@
 // The quantizer's ModelRunner on a runtime Session: one session per model, every output returned as floats.
-package dev.condense.cli;
+package dev.condense.runtime;
 
 import dev.condense.ir.Model;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.ir.Tensor;
 import dev.condense.quantize.int8.ModelRunner;
 import dev.condense.quantize.int8.QuantizationException;
-import dev.condense.runtime.Result;
-import dev.condense.runtime.Session;
-import dev.condense.runtime.SessionException;
-import dev.condense.runtime.SessionOptions;
 
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Calibration asks for the same model once per batch; its session is compiled once and kept until {@link #close}. */
-final class SessionRunner implements ModelRunner, AutoCloseable {
+/**
+ * Calibration asks for the same model once per batch; its session is compiled once and kept until
+ * {@link #close} (at most four at a time: the fp32 probe, the quantized model and their twins).
+ */
+public final class SessionRunner implements ModelRunner, AutoCloseable {
 
     private final SessionOptions options;
     private final Map<Model, Session> sessions = new IdentityHashMap<>();
 
-    SessionRunner(SessionOptions options) {
+    public SessionRunner(SessionOptions options) {
         this.options = options;
     }
 
