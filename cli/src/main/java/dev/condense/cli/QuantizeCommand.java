@@ -17,6 +17,7 @@ import dev.condense.onnx.OnnxWriter;
 import dev.condense.quantize.int8.CalibrationMethod;
 import dev.condense.quantize.int8.DynamicQuantizer;
 import dev.condense.quantize.int8.LayerSqnr;
+import dev.condense.quantize.int8.QOperatorRewriter;
 import dev.condense.quantize.int8.QdqRewriter;
 import dev.condense.quantize.int8.QuantType;
 import dev.condense.quantize.int8.QuantizationException;
@@ -118,6 +119,9 @@ final class QuantizeCommand implements Callable<Integer> {
         if (!name.endsWith(".onnx") && !name.endsWith(".dcz")) {
             throw new UserException("the output must be an .onnx file or a .dcz container, got " + output.getFileName());
         }
+        if (evaluate && (calib.calibration == null || calib.random())) {
+            throw new UserException("--evaluate needs labelled data: name a dataset with --calibration, not random inputs");
+        }
         QuantizeOptions options = options();
         boolean auto = exclude.size() == 1 && exclude.getFirst().equalsIgnoreCase("auto");
         PrintWriter out = spec.commandLine().getOut();
@@ -158,8 +162,8 @@ final class QuantizeCommand implements Callable<Integer> {
             return 0;
         }
         boolean random = calib.random();
-        if ((auto || evaluate) && random) {
-            throw new UserException((auto ? "--exclude auto" : "--evaluate") + " needs labelled data: calibrate on a dataset, not random inputs");
+        if (auto && random) {
+            throw new UserException("--exclude auto needs labelled data: calibrate on a dataset, not random inputs");
         }
         int n = calib.sampleCount();
         List<Map<String, Tensor>> calibration = calib.batches(model, data, err);
@@ -167,9 +171,11 @@ final class QuantizeCommand implements Callable<Integer> {
         try (SessionRunner runner = new SessionRunner(session)) {
             Model prepared = StaticQuantizer.prepare(model);
             QdqRewriter.Result q;
+            // Everything is measured on the QDQ form; QOperator is a rewrite of it, made last.
+            QuantizeOptions qdq = options.withFormat(QuantizeOptions.Format.QDQ);
             if (auto) {
                 Dataset test = testSplit(model);
-                StaticQuantizer.AutoExclusion a = StaticQuantizer.excludeUntil(model, options, calibration, runner,
+                StaticQuantizer.AutoExclusion a = StaticQuantizer.excludeUntil(model, qdq, calibration, runner,
                         m -> top1(m, test, session), maxDrop);
                 for (StaticQuantizer.ExclusionStep s : a.steps()) {
                     out.printf(Locale.ROOT, "exclude %-40s top-1 %.2f%% (%+.2f points)%n",
@@ -189,19 +195,18 @@ final class QuantizeCommand implements Callable<Integer> {
                 }
                 json.put("exclusion_steps", steps);
             } else {
-                q = StaticQuantizer.quantize(model, options, calibration, runner);
+                q = StaticQuantizer.quantize(model, qdq, calibration, runner);
             }
-            QdqRewriter.Result forDiagnosis = options.format() == QuantizeOptions.Format.QDQ ? q
-                    : StaticQuantizer.quantize(model, options.withFormat(QuantizeOptions.Format.QDQ)
-                    .withExclude(excludedOf(q, prepared)), calibration, runner);
-            StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, forDiagnosis, calibration, runner);
+            StaticQuantizer.Diagnosis d = StaticQuantizer.diagnose(prepared, q, calibration, runner);
             Map<String, Double> alone = isolated
-                    ? StaticQuantizer.isolated(model, options.withExclude(excludedOf(q, prepared)), calibration, runner)
+                    ? StaticQuantizer.isolated(model, qdq.withExclude(excludedOf(q, prepared)), calibration, runner)
                     : Map.of();
             printTable(out, d, alone, n, random);
             json.put("layers", layerJson(d, alone));
             json.put("output_sqnr_db", finite(d.outputDb()));
-            result = withMetadata(q.model(), calib.label(n));
+            Model written = options.format() == QuantizeOptions.Format.QOPERATOR ? QOperatorRewriter.rewrite(q.model())
+                    : q.model();
+            result = withMetadata(written, calib.label(n));
         }
         write(result, out);
         out.printf(Locale.ROOT, "wrote %s (%s, %s weights, %s activations)%n", output.getFileName(), options.format().label(),
@@ -361,9 +366,6 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Model fp32, Model q, SessionOptions session)
             throws UserException, DatasetException, ModelLoadException, SessionException {
-        if (calib.calibration == null || calib.random()) {
-            throw new UserException("--evaluate needs a labelled dataset as --calibration");
-        }
         Dataset test = testSplit(fp32);
         Accuracy a = Accuracy.of(fp32, test, session, Accuracy.DEFAULT_BATCH);
         Accuracy b = Accuracy.of(q, test, session, Accuracy.DEFAULT_BATCH);

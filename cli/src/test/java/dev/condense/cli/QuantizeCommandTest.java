@@ -207,9 +207,10 @@ class QuantizeCommandTest {
                 {"--calibration", "fashion-mnist", "--exclude", "conv9"},
                 {"--calibration", "fashion-mnist", "--activations", "int4"},
                 {},
+                {"--dynamic", "--evaluate"},
         };
         String[] expected = {"needs labelled data", "--samples must be at least 1", "calibration method 'mse' is unknown",
-                "'conv9'", "activation type 'int4'", "--calibration is required"};
+                "'conv9'", "activation type 'int4'", "--calibration is required", "needs labelled data"};
         for (int i = 0; i < cases.length; i++) {
             String[] args = new String[4 + cases[i].length];
             args[0] = "quantize";

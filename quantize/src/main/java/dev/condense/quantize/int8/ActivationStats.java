@@ -132,11 +132,12 @@ public final class ActivationStats {
         int best = BINS;
         double[] p = new double[BINS];
         double[] q = new double[BINS];
+        long[] above = new long[BINS + 1]; // above[t]: the mass in bins t and up, clipped at threshold t
+        for (int i = BINS - 1; i >= 0; i--) {
+            above[i] = above[i + 1] + histogram[i];
+        }
         for (int t = levels; t <= BINS; t++) {
-            long outliers = 0;
-            for (int i = t; i < BINS; i++) {
-                outliers += histogram[i];
-            }
+            long outliers = above[t];
             for (int i = 0; i < t; i++) {
                 p[i] = histogram[i];
             }

@@ -45,7 +45,7 @@ public final class DynamicQuantizer {
         Map<Node, WeightLayer> fc = new LinkedHashMap<>();
         for (WeightLayer l : layers) {
             if (l.kind() == WeightLayer.Kind.FC && !QdqRewriter.excluded(l, options.exclude())
-                    && consumers.getOrDefault(l.weightName(), List.of()).size() == 1 && plain(l.node(), prepared.opset())) {
+                    && consumers.getOrDefault(l.weightName(), List.of()).size() == 1 && plain(l.node(), g, prepared.opset())) {
                 fc.put(l.node(), l);
             }
         }
@@ -133,14 +133,16 @@ public final class DynamicQuantizer {
         }
     }
 
-    /** A Gemm without transA whose bias, if any, is a constant (MatMul always qualifies). */
-    private static boolean plain(Node n, int opset) {
+    /** A Gemm without transA whose bias, when beta scales it, is a constant (MatMul always qualifies). */
+    private static boolean plain(Node n, Graph g, int opset) {
         if (n.opType().equals("MatMul")) {
             return true;
         }
         try {
             GemmAttrs a = GemmAttrs.of(n, opset);
-            return !a.transA();
+            boolean constantBias = n.inputs().size() < 3 || n.inputs().get(2).isEmpty()
+                    || g.initializers().containsKey(n.inputs().get(2));
+            return !a.transA() && (a.beta() == 1f || constantBias);
         } catch (ModelLoadException e) {
             return false;
         }

@@ -226,7 +226,6 @@ public final class QdqRewriter {
             }
         }
         List<QuantizedLayer> layers = new ArrayList<>();
-        Set<String> weightsDone = new HashSet<>();
         for (Node n : g.nodes()) {
             if (plan.removedActivations().containsKey(n)) {
                 continue;
@@ -244,7 +243,6 @@ public final class QdqRewriter {
                 int axis = weightAxis(n, prepared.opset());
                 weightParams = weightParams(layer.weight(), axis, options.perChannel());
                 inputs.set(1, emit.constantDequantized(layer.weight(), weightParams, "_quantized"));
-                weightsDone.add(layer.weightName());
                 QuantParams xp = tensorParams.get(n.inputs().getFirst());
                 String bias = n.inputs().size() > 2 ? n.inputs().get(2) : "";
                 if (xp != null && !bias.isEmpty() && biasQuantizable(n, g, prepared.opset(), weightParams)) {
@@ -271,13 +269,13 @@ public final class QdqRewriter {
                         weightParams));
             }
         }
-        // Weights now stored as int8 are no longer needed in fp32 (unless something else reads them).
+        // Weights and biases now stored as int8/int32 go, unless something else still reads them in fp32.
         Set<String> stillRead = new HashSet<>();
         for (Node n : nodes) {
             stillRead.addAll(n.inputs());
         }
         g.outputs().forEach(v -> stillRead.add(v.name()));
-        init.keySet().removeIf(k -> (weightsDone.contains(k) || g.initializers().containsKey(k)) && !stillRead.contains(k));
+        init.keySet().removeIf(k -> g.initializers().containsKey(k) && !stillRead.contains(k));
 
         Map<String, ValueInfo> valueInfo = new LinkedHashMap<>(g.valueInfo());
         valueInfo.keySet().removeAll(plan.renamed().keySet());

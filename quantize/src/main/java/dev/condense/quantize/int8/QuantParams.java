@@ -50,7 +50,8 @@ public record QuantParams(float[] scales, int[] zeroPoints, QuantType type, int 
         double hi = Math.max(max, 0);
         double scale = (hi - lo) / (type.qmax() - type.qmin());
         if (!(scale > 0) || (float) scale == 0f || !Float.isFinite((float) scale)) {
-            return new QuantParams(new float[] {1f}, new int[] {lo == 0 ? type.qmin() : 0}, type, -1);
+            // Only [0, 0] gets here (the range always holds 0): any scale, zero at the type's minimum.
+            return new QuantParams(new float[] {1f}, new int[] {type.qmin()}, type, -1);
         }
         float s = (float) scale;
         long zp = Math.round(type.qmin() - lo / s);

@@ -130,7 +130,8 @@ public final class StaticQuantizer {
 
     /**
      * Per-layer SQNR of the quantized model against fp32 on {@code batches}, plus the model outputs'
-     * SQNR under the key of each output name (in the returned {@code outputs} map).
+     * SQNR under the key of each output name (in the returned {@code outputs} map). {@code quantized}
+     * is in QDQ form, whose dequantized tensors are the layers' outputs as the next layer reads them.
      */
     public static Diagnosis diagnose(Model prepared, QdqRewriter.Result quantized, List<Map<String, Tensor>> batches,
                                      ModelRunner runner) throws QuantizationException {
@@ -144,8 +145,7 @@ public final class StaticQuantizer {
         }
         List<String> outputs = prepared.graph().outputs().stream().map(ValueInfo::name).toList();
         Model fp = withOutputs(prepared, floatNames);
-        Model q = quantized.model().graph().nodes().stream().anyMatch(n -> n.opType().startsWith("QLinear"))
-                ? null : withOutputs(quantized.model(), quantNames);
+        Model q = withOutputs(quantized.model(), quantNames);
         Sqnr[] perLayer = new Sqnr[layers.size()];
         for (int i = 0; i < perLayer.length; i++) {
             perLayer[i] = new Sqnr();
@@ -154,11 +154,9 @@ public final class StaticQuantizer {
         outputs.forEach(o -> perOutput.put(o, new Sqnr()));
         for (Map<String, Tensor> feed : batches) {
             Map<String, float[]> a = runner.run(fp, feed);
-            Map<String, float[]> b = runner.run(q != null ? q : quantized.model(), feed);
-            if (q != null) {
-                for (int i = 0; i < layers.size(); i++) {
-                    perLayer[i].add(require(a, floatNames.get(i)), require(b, quantNames.get(i)));
-                }
+            Map<String, float[]> b = runner.run(q, feed);
+            for (int i = 0; i < layers.size(); i++) {
+                perLayer[i].add(require(a, floatNames.get(i)), require(b, quantNames.get(i)));
             }
             for (String o : outputs) {
                 perOutput.get(o).add(require(a, o), require(b, o));
@@ -185,7 +183,7 @@ public final class StaticQuantizer {
         Map<String, Node> producers = quantized.model().graph().producers();
         for (int i = 0; i < layers.size(); i++) {
             QuantizedLayer l = layers.get(i);
-            double db = q != null ? perLayer[i].db() : Double.NaN;
+            double db = perLayer[i].db();
             double before = upstream(producers, l, byTensor);
             // Against an exact input (a lossless input quantization) the loss is the layer's whole noise: no number.
             table.add(new LayerSqnr(l, db, Double.isNaN(before) || Double.isNaN(db) || before >= 99 ? Double.NaN
