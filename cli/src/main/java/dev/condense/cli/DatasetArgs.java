@@ -6,6 +6,7 @@ import dev.condense.data.DatasetException;
 import dev.condense.data.FashionMnist;
 import dev.condense.data.ImageFolder;
 import dev.condense.data.ImageTransform;
+import dev.condense.data.ModelMetadata;
 import dev.condense.data.Normalization;
 import dev.condense.data.Split;
 import dev.condense.ir.Model;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code --dataset fashion-mnist|DIR} and {@code --data DIR}. A model trained by Condense records
@@ -22,9 +24,9 @@ import java.util.Locale;
 final class DatasetArgs {
 
     /** Metadata keys a trained model carries: per-channel mean and std, comma-separated. */
-    static final String MEAN_KEY = "condense.input.mean";
-    static final String STD_KEY = "condense.input.std";
-    static final String DATASET_KEY = "condense.dataset";
+    static final String MEAN_KEY = ModelMetadata.MEAN;
+    static final String STD_KEY = ModelMetadata.STD;
+    static final String DATASET_KEY = ModelMetadata.DATASET;
 
     @Option(names = "--dataset", paramLabel = "NAME|DIR",
             description = "'fashion-mnist' (the Debian package dataset-fashion-mnist, or the IDX files in --data) or a"
@@ -79,35 +81,19 @@ final class DatasetArgs {
 
     /** {@code data} under the normalization {@code model} records, or as it is when the model records none. */
     static Dataset normalizedFor(Dataset data, Model model) throws UserException {
-        String mean = model.metadata().get(MEAN_KEY);
-        String std = model.metadata().get(STD_KEY);
-        if (mean == null || std == null) {
-            return data;
-        }
         try {
-            Normalization n = new Normalization(floats(mean), floats(std));
-            return n.equals(data.normalization()) ? data : data.withNormalization(n);
+            Optional<Normalization> recorded = ModelMetadata.normalization(model);
+            if (recorded.isEmpty() || recorded.get().equals(data.normalization())) {
+                return data;
+            }
+            return data.withNormalization(recorded.get());
         } catch (IllegalArgumentException e) {
-            throw new UserException("the model's recorded normalization (mean " + mean + ", std " + std
-                    + ") does not fit the dataset: " + e.getMessage());
+            throw new UserException(e.getMessage() + " (for " + data + ")");
         }
     }
 
     static String format(float[] values) {
-        StringBuilder b = new StringBuilder();
-        for (float v : values) {
-            b.append(b.isEmpty() ? "" : ",").append(v);
-        }
-        return b.toString();
-    }
-
-    private static float[] floats(String text) {
-        String[] parts = text.split(",");
-        float[] out = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Float.parseFloat(parts[i].strip());
-        }
-        return out;
+        return ModelMetadata.format(values);
     }
 
     static String text(int[] shape) {

@@ -1,6 +1,7 @@
 // `condense train`: train a zoo architecture or an ONNX model on a dataset with DJL's PyTorch engine, and write it as ONNX.
 package dev.condense.cli;
 
+import dev.condense.data.ModelMetadata;
 import dev.condense.data.Dataset;
 import dev.condense.data.DatasetException;
 import dev.condense.data.Split;
@@ -102,6 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         meta.put(DatasetArgs.DATASET_KEY, datasetArgs.label());
         meta.put(DatasetArgs.MEAN_KEY, DatasetArgs.format(train.normalization().mean()));
         meta.put(DatasetArgs.STD_KEY, DatasetArgs.format(train.normalization().std()));
+        meta.put(ModelMetadata.LABELS, ModelMetadata.formatLabels(train.classNames()));
         meta.put("condense.train.epochs", Integer.toString(config.epochs()));
         meta.put("condense.train.top1", String.format(Locale.ROOT, "%.4f", evaluation.top1()));
         meta.put("condense.train.seconds", String.format(Locale.ROOT, "%.0f", seconds));

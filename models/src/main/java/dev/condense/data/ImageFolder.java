@@ -1,14 +1,7 @@
 // The user's own images, one folder per class, decoded with javax.imageio one sample at a time.
 package dev.condense.data;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -38,11 +30,8 @@ public final class ImageFolder implements Dataset {
 
     /** Largest file read: far above any photo, small enough to hold in memory for decoding. */
     public static final long MAX_FILE_BYTES = 256L << 20;
-    /**
-     * Largest image decoded, in pixels (width times height; 8192x8192), checked from the header
-     * before decoding. Decoding and resampling such an image takes about 16 bytes per pixel.
-     */
-    public static final long MAX_PIXELS = 8192L * 8192L;
+    /** Largest image decoded, in pixels: {@link ImageSamples#MAX_PIXELS}. */
+    public static final long MAX_PIXELS = ImageSamples.MAX_PIXELS;
 
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
 
@@ -187,34 +176,7 @@ public final class ImageFolder implements Dataset {
     @Override
     public void read(int index, float[] out, int offset) throws DatasetException {
         Objects.checkIndex(index, files.size());
-        Path file = files.get(index);
-        BufferedImage image = decode(file);
-        int w = image.getWidth();
-        int h = image.getHeight();
-        // planes: [C][h*w], values 0..255
-        float[][] planes = toChannels(image, transform.channels());
-        int shorter = Math.min(w, h);
-        int s = transform.resizeShorter();
-        // Truncating the longer side keeps the aspect ratio within a pixel, as torchvision does.
-        int newW = w == shorter ? s : (int) ((long) s * w / shorter);
-        int newH = h == shorter ? s : (int) ((long) s * h / shorter);
-        planes = BilinearResize.resize(planes, h, w, newH, newW);
-        int top = (newH - transform.height()) / 2;
-        int left = (newW - transform.width()) / 2;
-        int cropW = transform.width();
-        int planeLength = transform.height() * cropW;
-        // out: [C, height, width]
-        for (int c = 0; c < planes.length; c++) {
-            float[] plane = planes[c];
-            int base = offset + c * planeLength;
-            for (int y = 0; y < transform.height(); y++) {
-                int src = (top + y) * newW + left;
-                int dst = base + y * cropW;
-                for (int x = 0; x < cropW; x++) {
-                    out[dst + x] = normalization.apply(c, plane[src + x] / 255f);
-                }
-            }
-        }
+        ImageSamples.write(decode(files.get(index)), transform, normalization, out, offset);
     }
 
     /** Decodes {@code file} from its bytes, checking its size and pixel count before decoding. */
@@ -232,80 +194,7 @@ public final class ImageFolder implements Dataset {
         } catch (IOException e) {
             throw new DatasetException("cannot read image file " + file + ": " + e.getMessage(), e);
         }
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new DatasetException(file + " (" + bytes.length + " bytes) is not a PNG or JPEG image:"
-                        + " no javax.imageio decoder recognizes its contents");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = Math.multiplyExact((long) reader.getWidth(0), reader.getHeight(0));
-                if (pixels > MAX_PIXELS) {
-                    throw new DatasetException(file + " is " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " pixels, more than the " + MAX_PIXELS + " Condense decodes");
-                }
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException e) {
-            throw new DatasetException("cannot decode image " + file + " (" + bytes.length + " bytes): "
-                    + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // The JDK's decoders signal some corrupt inputs unchecked (e.g. a bad ICC profile or table index).
-            throw new DatasetException("cannot decode image " + file + " (" + bytes.length + " bytes): " + e, e);
-        }
-    }
-
-    /**
-     * The image as {@code channels} planes of 0..255 floats: stored gray levels for grayscale
-     * files, sRGB otherwise; luminance (ITU-R BT.601 weights) for one channel from colour, the gray
-     * plane repeated for three from gray.
-     */
-    static float[][] toChannels(BufferedImage image, int channels) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int length = Math.multiplyExact(w, h);
-        float[][] planes = new float[channels][];
-        if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-            // Java treats gray as linear and getRGB would brighten it; files store display gray levels.
-            Raster raster = image.getRaster();
-            float max = (float) ((1L << raster.getSampleModel().getSampleSize(0)) - 1);
-            float[] gray = raster.getSamples(0, 0, w, h, 0, new float[length]);
-            if (max != 255f) {
-                for (int i = 0; i < length; i++) {
-                    gray[i] = gray[i] * 255f / max;
-                }
-            }
-            for (int c = 0; c < channels; c++) {
-                planes[c] = c == 0 ? gray : gray.clone();
-            }
-            return planes;
-        }
-        for (int c = 0; c < channels; c++) {
-            planes[c] = new float[length];
-        }
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            image.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                int argb = row[x];
-                float r = (argb >>> 16) & 0xFF;
-                float g = (argb >>> 8) & 0xFF;
-                float b = argb & 0xFF;
-                int i = y * w + x;
-                if (channels == 1) {
-                    planes[0][i] = 0.299f * r + 0.587f * g + 0.114f * b;
-                } else {
-                    planes[0][i] = r;
-                    planes[1][i] = g;
-                    planes[2][i] = b;
-                }
-            }
-        }
-        return planes;
+        return ImageSamples.decode(bytes, file.toString());
     }
 
     @Override
