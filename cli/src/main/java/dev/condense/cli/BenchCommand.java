@@ -332,7 +332,7 @@ final class BenchCommand implements Callable<Integer> {
      * thread takes a core from the timed runs, and the runs it has not reached yet are slower, so
      * timing earlier measures the compiler rather than the engine.
      */
-    private static int untilCompiled(Session s, Map<String, Tensor> input) throws SessionException {
+    static int untilCompiled(Session s, Map<String, Tensor> input) throws SessionException {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
             return 0;

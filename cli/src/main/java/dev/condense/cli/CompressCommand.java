@@ -15,6 +15,7 @@ import dev.condense.ir.Model;
 import dev.condense.onnx.OnnxReader;
 import dev.condense.runtime.Backend;
 import dev.condense.runtime.SessionException;
+import dev.condense.runtime.SessionOptions;
 import dev.condense.runtime.SessionRunner;
 import dev.condense.train.TrainConfig;
 import dev.condense.compress.pipeline.CompressionPreset;
@@ -194,16 +195,26 @@ final class CompressCommand implements Callable<Integer> {
 
     /** The pipeline's int8 stage: static quantization of the pruned model, calibrated on --calibration. */
     private Quantization int8Quantization() throws UserException {
+        Backend engine = SessionArgs.backend("--backend", backend);
+        return int8Stage(calib, datasetArgs.data, SessionArgs.options(engine, SessionArgs.threads(null), null),
+                spec.commandLine().getErr());
+    }
+
+    /**
+     * Static int8 quantization as a pipeline stage: the model it is handed (pruned, perhaps
+     * retrained) is calibrated on {@code calib}'s set, run on {@code engine}, and quantized; its
+     * metadata records how.
+     */
+    static Quantization int8Stage(CalibrationArgs calib, Path dataDir, SessionOptions engine, PrintWriter err)
+            throws UserException {
         QuantizeOptions options = calib.options();
         if (calib.calibration == null) {
             throw new UserException("--int8 calibrates activation ranges: give --calibration fashion-mnist, a folder or random");
         }
-        Backend engine = SessionArgs.backend("--backend", backend);
-        PrintWriter err = spec.commandLine().getErr();
         return pruned -> {
-            try (SessionRunner runner = new SessionRunner(SessionArgs.options(engine, SessionArgs.threads(null), null))) {
+            try (SessionRunner runner = new SessionRunner(engine)) {
                 int n = calib.sampleCount();
-                var batches = calib.batches(pruned, datasetArgs.data, err);
+                var batches = calib.batches(pruned, dataDir, err);
                 Model q = StaticQuantizer.quantize(pruned, options, batches, runner).model();
                 java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(q.metadata());
                 meta.put("condense.quantize.mode", "static");

@@ -58,16 +58,26 @@ final class RetrainHook implements Retraining {
         record(stage, model);
     }
 
+    /** Records a stage measured before (the same model seen by an earlier run), printing it as if measured. */
+    void known(StageAccuracy s) {
+        stages.add(s);
+        print(s);
+    }
+
+    private void print(StageAccuracy s) {
+        double drop = stages.getFirst().top1() - s.top1();
+        out.printf(Locale.ROOT, "stage %-18s top-1 %6.2f%%  top-5 %6.2f%%  (%+.2f points against dense)%n", s.stage(),
+                100 * s.top1(), 100 * s.top5(), -100 * drop);
+        out.flush();
+    }
+
     /** Measures and records {@code model} as {@code stage}. */
     StageAccuracy record(String stage, Model model) throws RetrainingException {
         try {
             Accuracy a = Accuracy.of(model, test, evalOptions, Accuracy.DEFAULT_BATCH);
             StageAccuracy s = new StageAccuracy(stage, a.top1(), a.top5());
             stages.add(s);
-            double drop = stages.getFirst().top1() - s.top1();
-            out.printf(Locale.ROOT, "stage %-18s top-1 %6.2f%%  top-5 %6.2f%%  (%+.2f points against dense)%n", stage,
-                    100 * s.top1(), 100 * s.top5(), -100 * drop);
-            out.flush();
+            print(s);
             return s;
         } catch (ModelLoadException | SessionException | DatasetException | UserException e) {
             throw new RetrainingException("evaluating the model after stage '" + stage + "' failed: " + e.getMessage(), e);
