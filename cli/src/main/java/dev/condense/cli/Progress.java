@@ -16,6 +16,9 @@ final class Progress {
     private final double intervalSeconds;
     private long lastPrint;
     private int lastLength;
+    private String stage;
+    private long stageStart;
+    private long stageStartDone;
 
     Progress(PrintWriter out, boolean terminal, double intervalSeconds) {
         this.out = out;
@@ -29,16 +32,21 @@ final class Progress {
         return new Progress(out, c != null && c.isTerminal(), 30);
     }
 
-    /** Reports {@code done} of {@code total} units of {@code stage}, with a detail and the time left. */
+    /** Reports {@code done} of {@code total} units of {@code stage}, with a detail, the rate and the time left. */
     void update(String stage, long done, long total, String detail, double secondsLeft) {
         long now = System.nanoTime();
+        if (!stage.equals(this.stage)) {
+            this.stage = stage;
+            stageStart = now;
+            stageStartDone = done;
+        }
         double since = (now - lastPrint) / 1e9;
         if (lastPrint != 0 && since < (terminal ? 0.1 : intervalSeconds)) {
             return;
         }
         lastPrint = now;
-        String line = String.format(Locale.ROOT, "%s %5.1f%% (%d/%d) %s, %s left", stage, 100.0 * done / Math.max(1, total),
-                done, total, detail, duration(secondsLeft));
+        String line = String.format(Locale.ROOT, "%s %5.1f%% (%d/%d%s) %s, %s left", stage, 100.0 * done / Math.max(1, total),
+                done, total, rate(done - stageStartDone, (now - stageStart) / 1e9), detail, duration(secondsLeft));
         if (terminal) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
             lastLength = line.length();
@@ -46,6 +54,16 @@ final class Progress {
             out.println(line);
         }
         out.flush();
+    }
+
+    /** ", 12.3/s" or ", 1.5/min" for units done in {@code seconds}; nothing before there is a rate to give. */
+    static String rate(long units, double seconds) {
+        if (units <= 0 || seconds <= 0.05) {
+            return "";
+        }
+        double perSecond = units / seconds;
+        return perSecond >= 1 ? String.format(Locale.ROOT, ", %.1f/s", perSecond)
+                : String.format(Locale.ROOT, ", %.2g/min", perSecond * 60);
     }
 
     /** A finished stage's line, replacing the in-place one on a terminal. */
@@ -57,6 +75,7 @@ final class Progress {
         out.println(line);
         out.flush();
         lastPrint = 0;
+        stage = null;
     }
 
     static String duration(double seconds) {
