@@ -19,6 +19,7 @@ import dev.condense.runtime.SessionOptions;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,6 +113,13 @@ public final class CondenseModel extends BaseModel {
         wasLoaded = true;
         block = new CondenseBlock(session);
         setProperty(PROPERTY_SESSION, session.describe());
+    }
+
+    /** Not supported: Condense reads models from files (a .dcz is verified against its size and CRCs). */
+    @Override
+    public void load(InputStream modelStream, Map<String, ?> options) {
+        throw new UnsupportedOperationException("the Condense engine loads models from a .dcz or .onnx file, not a"
+                + " stream; write the stream to a file and give its path to Criteria.optModelPath");
     }
 
     private static Session openSession(Path file, dev.condense.ir.Model graph, SessionOptions options)

@@ -22,8 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -101,6 +105,28 @@ class CondenseImageTranslatorTest {
     }
 
     @Test
+    void recordedNormalizationAndClassNamesAreApplied() throws Exception {
+        Path standardized = TestModels.lenet5Standardized();
+        Criteria<Image, Classifications> criteria = Criteria.builder()
+                .setTypes(Image.class, Classifications.class)
+                .optModelPath(standardized)
+                .optEngine("Condense")
+                .optTranslatorFactory(new CondenseTranslatorFactory())
+                .build();
+        try (ZooModel<Image, Classifications> other = criteria.loadModel();
+             Predictor<Image, Classifications> predictor = other.newPredictor();
+             ImageClassifier expected = ImageClassifier.open(standardized)) {
+            assertFalse(expected.normalization().isNone(), "the fixture must record a normalization");
+            for (int i = 0; i < 20; i++) {
+                byte[] png = TestModels.testImages().get(i).png();
+                Classifications actual = predictor.predict(decode(png));
+                assertSameTop("image " + i, expected.classify(png), actual);
+                assertTrue(actual.best().getClassName().startsWith("recorded "), actual.best().getClassName());
+            }
+        }
+    }
+
+    @Test
     void batchPredictEqualsImageClassifier() throws Exception {
         List<TestModels.LabelledImage> images = TestModels.testImages().subList(0, 16);
         List<Image> batch = new ArrayList<>();
@@ -113,6 +139,35 @@ class CondenseImageTranslatorTest {
             for (int i = 0; i < images.size(); i++) {
                 assertSameTop("batch item " + i, reference.classify(images.get(i).png()), results.get(i));
             }
+        }
+    }
+
+    @Test
+    void predictorsOnSeveralThreadsShareOneModel() throws Exception {
+        List<TestModels.LabelledImage> images = TestModels.testImages();
+        int threads = 4;
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<Integer>> checked = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                checked.add(pool.submit(() -> {
+                    int n = 0;
+                    try (Predictor<Image, Classifications> predictor = model.newPredictor()) {
+                        for (int i = first; i < images.size(); i += threads) {
+                            byte[] png = images.get(i).png();
+                            assertSameTop("image " + i + " on thread " + first, reference.classify(png),
+                                    predictor.predict(decode(png)));
+                            n++;
+                        }
+                    }
+                    return n;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> f : checked) {
+                total += f.get();
+            }
+            assertEquals(images.size(), total);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.condense.compress.pipeline.CompressionPreset;
 import dev.condense.data.DatasetException;
 import dev.condense.data.FashionMnist;
 import dev.condense.data.IdxDataset;
+import dev.condense.data.ModelMetadata;
 import dev.condense.data.Split;
 import dev.condense.ir.DataType;
 import dev.condense.ir.Dim;
@@ -13,6 +14,7 @@ import dev.condense.ir.Graph;
 import dev.condense.ir.Model;
 import dev.condense.ir.Node;
 import dev.condense.ir.ValueInfo;
+import dev.condense.onnx.OnnxReader;
 import dev.condense.onnx.OnnxWriter;
 
 import javax.imageio.ImageIO;
@@ -23,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,6 +43,7 @@ final class TestModels {
     static final int IMAGES = 200;
 
     private static Path lenet5Dcz;
+    private static Path lenet5Standardized;
     private static Path twoInputs;
     private static List<LabelledImage> images;
 
@@ -59,6 +63,32 @@ final class TestModels {
             lenet5Dcz = out;
         }
         return lenet5Dcz;
+    }
+
+    /**
+     * LeNet-5 as it would be had it been trained on standardized inputs: the same graph recording
+     * Fashion-MNIST's mean and std and its own class names ("recorded 0" to "recorded 9"), so that
+     * a translator that skipped either would be caught (LeNet-5 itself records mean 0, std 1).
+     */
+    static synchronized Path lenet5Standardized() throws Exception {
+        if (lenet5Standardized == null) {
+            Files.createDirectories(DIR);
+            Model lenet = OnnxReader.read(LENET5_ONNX);
+            Map<String, String> metadata = new LinkedHashMap<>(lenet.metadata());
+            metadata.put(ModelMetadata.MEAN, ModelMetadata.format(FashionMnist.NORMALIZATION.mean()));
+            metadata.put(ModelMetadata.STD, ModelMetadata.format(FashionMnist.NORMALIZATION.std()));
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < FashionMnist.CLASS_NAMES.size(); i++) {
+                names.add("recorded " + i);
+            }
+            metadata.put(ModelMetadata.LABELS, ModelMetadata.formatLabels(names));
+            Model standardized = new Model(lenet.irVersion(), lenet.opsets(), lenet.producerName(),
+                    lenet.producerVersion(), lenet.docString(), metadata, lenet.graph());
+            Path out = DIR.resolve("lenet5-standardized.onnx");
+            OnnxWriter.write(standardized, out, OnnxWriter.Options.inline());
+            lenet5Standardized = out;
+        }
+        return lenet5Standardized;
     }
 
     /**
