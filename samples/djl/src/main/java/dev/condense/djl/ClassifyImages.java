@@ -12,6 +12,7 @@ import ai.djl.translate.TranslateException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,22 @@ public final class ClassifyImages {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        // DJL logs through SLF4J and this program binds no provider; SLF4J would say so on every start.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+        Path model = Path.of(args[0]);
+        if (!Files.exists(model)) {
+            // DJL would only say that no model matches the criteria.
+            System.err.println("ClassifyImages: model " + model + " does not exist");
+            System.exit(1);
+        }
         List<Path> images = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             images.add(Path.of(args[i]));
         }
         try {
-            classify(Path.of(args[0]), images, TOP, System.out);
+            classify(model, images, TOP, System.out);
         } catch (ModelException | IOException | TranslateException e) {
             System.err.println("ClassifyImages: " + e.getMessage());
             System.exit(1);

@@ -8,13 +8,17 @@ import ai.djl.inference.Predictor;
 import ai.djl.modality.Classifications;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import ai.djl.modality.cv.transform.ToTensor;
+import ai.djl.modality.cv.translator.ImageClassificationTranslator;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Blocks;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
 import ai.djl.util.PairList;
+import dev.condense.data.FashionMnist;
 import dev.condense.ir.ModelLoadException;
 import dev.condense.runtime.Classification;
 import dev.condense.runtime.ImageClassifier;
@@ -98,6 +102,36 @@ class CondenseModelTest {
             assertEquals(expected.best().label(), actual.best().getClassName());
             assertEquals(expected.best().probability(), actual.best().getProbability(), 1e-6);
         }
+    }
+
+    @Test
+    void djlsOwnImageClassificationTranslatorRunsToo() throws Exception {
+        Translator<Image, Classifications> djlTranslator = ImageClassificationTranslator.builder()
+                .optFlag(Image.Flag.GRAYSCALE)
+                .addTransform(new ToTensor())
+                .optSynset(FashionMnist.CLASS_NAMES)
+                .optApplySoftmax(true)
+                .build();
+        Criteria<Image, Classifications> criteria = Criteria.builder()
+                .setTypes(Image.class, Classifications.class)
+                .optModelPath(TestModels.lenet5Dcz())
+                .optEngine("Condense")
+                .optTranslator(djlTranslator)
+                .build();
+        int images = 50;
+        int agree = 0;
+        try (ZooModel<Image, Classifications> model = criteria.loadModel();
+             Predictor<Image, Classifications> predictor = model.newPredictor();
+             ImageClassifier reference = ImageClassifier.open(TestModels.lenet5Dcz())) {
+            for (int i = 0; i < images; i++) {
+                byte[] png = TestModels.testImages().get(i).png();
+                if (predictor.predict(image(png)).best().getClassName().equals(reference.classify(png).best().label())) {
+                    agree++;
+                }
+            }
+        }
+        System.out.println("DJL's ImageClassificationTranslator agrees with ImageClassifier on " + agree + " of " + images);
+        assertTrue(agree >= images * 9 / 10, agree + " of " + images);
     }
 
     @Test
