@@ -208,8 +208,16 @@ public final class ImageClassifier implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The probabilities of one image's {@code scores}: their softmax, or the scores themselves when
+     * the model ends in Softmax. Callers that run the session themselves rank classes with this.
+     */
+    public float[] probabilities(float[] scores) {
+        return outputsProbabilities ? scores.clone() : softmax(scores);
+    }
+
     private Classification rank(float[] scores) {
-        float[] p = outputsProbabilities ? scores : softmax(scores);
+        float[] p = probabilities(scores);
         List<Classification.Prediction> ranked = new ArrayList<>(scores.length);
         for (int k = 0; k < scores.length; k++) {
             String label = k < labels.size() ? labels.get(k) : "class " + k;

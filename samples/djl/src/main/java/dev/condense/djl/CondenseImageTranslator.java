@@ -61,7 +61,7 @@ public final class CondenseImageTranslator implements Translator<Image, Classifi
         List<String> labels = model.imageClassifier().labels();
         // scores: [classes] of this image (the batchifier has split the batch)
         float[] scores = list.get(0).toFloatArray();
-        float[] probabilities = model.outputsProbabilities() ? scores : softmax(scores);
+        float[] probabilities = model.imageClassifier().probabilities(scores);
         List<String> names = new ArrayList<>(scores.length);
         List<Double> asDoubles = new ArrayList<>(scores.length);
         for (int k = 0; k < scores.length; k++) {
@@ -70,24 +70,5 @@ public final class CondenseImageTranslator implements Translator<Image, Classifi
             asDoubles.add((double) probabilities[k]);
         }
         return new Classifications(names, asDoubles);
-    }
-
-    /** Softmax in double, rounded to float at the end, as ImageClassifier computes it. */
-    static float[] softmax(float[] scores) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float s : scores) {
-            max = Math.max(max, s);
-        }
-        double[] exp = new double[scores.length];
-        double sum = 0;
-        for (int i = 0; i < scores.length; i++) {
-            exp[i] = Math.exp(scores[i] - max);
-            sum += exp[i];
-        }
-        float[] p = new float[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            p[i] = (float) (exp[i] / sum);
-        }
-        return p;
     }
 }

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.condense.ir.ModelLoadException;
-import dev.condense.ir.Node;
 import dev.condense.runtime.Backend;
 import dev.condense.runtime.ImageClassifier;
 import dev.condense.runtime.Session;
@@ -56,7 +55,6 @@ public final class CondenseModel extends BaseModel {
     private Session session;
     private ImageClassifier classifier;
     private String notClassifierReason;
-    private boolean outputsProbabilities;
     private Path modelFile;
 
     CondenseModel(String name, NDManager manager) {
@@ -108,7 +106,6 @@ public final class CondenseModel extends BaseModel {
         } catch (SessionException e) {
             throw sessionFailed(file, e);
         }
-        outputsProbabilities = endsInSoftmax(graph);
         modelFile = file;
         wasLoaded = true;
         block = new CondenseBlock(session);
@@ -135,15 +132,6 @@ public final class CondenseModel extends BaseModel {
 
     private static EngineException sessionFailed(Path file, SessionException e) {
         return new EngineException("Condense cannot start a session for " + file + ": " + e.getMessage(), e);
-    }
-
-    /** The first output is produced by a Softmax: its values are probabilities already (as ImageClassifier decides). */
-    private static boolean endsInSoftmax(dev.condense.ir.Model graph) {
-        if (graph.graph().outputs().isEmpty()) {
-            return false;
-        }
-        Node producer = graph.graph().producers().get(graph.graph().outputs().getFirst().name());
-        return producer != null && producer.opType().equals("Softmax");
     }
 
     /** The file under {@code modelPath}, which is that file or a folder holding it. */
@@ -216,12 +204,6 @@ public final class CondenseModel extends BaseModel {
                     + notClassifierReason);
         }
         return classifier;
-    }
-
-    /** Whether the first output holds probabilities (the graph ends in Softmax) rather than scores. */
-    public boolean outputsProbabilities() {
-        loaded(session);
-        return outputsProbabilities;
     }
 
     /** The .dcz or .onnx file the model was loaded from. */
