@@ -151,6 +151,22 @@ final class Sweep {
         return all;
     }
 
+    /**
+     * How this run measures, which every line records: lines measured otherwise (fewer test
+     * images, another engine, other retraining or calibration) cannot be resumed into this run.
+     */
+    private ObjectNode conditions() {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("dataset", setup.datasetLabel());
+        m.put("testImages", setup.test().size());
+        m.put("evalBackend", setup.evalOptions().backend().toString());
+        m.put("retrainLr", setup.training().learningRate);
+        m.put("trainLimit", setup.training().limit);
+        m.put("calibrationSamples", setup.calibration() == null ? null : setup.calibration().samples);
+        m.put("calibrationMethod", setup.calibration() == null ? null : setup.calibration().method);
+        return m;
+    }
+
     /** The lines already in {@code results} for this model, by key; refuses a file about another model. */
     private Map<String, JsonNode> readDone(Path results, String sha, String modelName) throws UserException, IOException {
         Map<String, JsonNode> done = new LinkedHashMap<>();
@@ -193,6 +209,12 @@ final class Sweep {
                 throw new UserException(results + " holds results for " + node.path("model").path("name").asText()
                         + " (sha256 " + abbreviate(lineSha) + "), not for " + modelName + " (sha256 " + abbreviate(sha)
                         + "); write this sweep to another file");
+            }
+            JsonNode measured = node.path("conditions");
+            ObjectNode now = conditions();
+            if (!measured.equals(now)) {
+                throw new UserException(results + " line " + lineNumber + " was measured with " + measured
+                        + ", this run measures with " + now + "; write to another file (or start it afresh)");
             }
             done.put(node.path("key").asText(), node);
         }
@@ -278,6 +300,7 @@ final class Sweep {
         line.put("top1", accuracy.top1());
         line.put("top5", accuracy.top5());
         line.put("evalBackend", setup.evalOptions().backend().toString());
+        line.set("conditions", conditions());
         ObjectNode median = line.putObject("latencyMs");
         ObjectNode p90 = line.putObject("latencyP90Ms");
         latency.forEach((k, v) -> {

@@ -69,6 +69,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--train-limit", paramLabel = "N", description = "retrain on the first N training images only")
     Integer trainLimit;
 
+    @Option(names = "--retrain-lr", paramLabel = "RATE", description = "peak learning rate of retraining after pruning (default: 0.005)")
+    Double retrainLr;
+
     @Mixin
     DatasetArgs datasetArgs = new DatasetArgs();
 
@@ -83,7 +86,7 @@ final class SweepCommand implements Callable<Integer> {
         List<SweepConfig> configs = grid != null ? SweepGrid.read(grid) : SweepGrid.defaults();
         PrintWriter out = spec.commandLine().getOut();
         Sweep.Setup setup = setup(input, output, workDir, configs, datasetArgs, calib, backend, latency, threads,
-                evalLimit, trainLimit);
+                evalLimit, trainLimit, retrainLr);
         out.printf(Locale.ROOT, "sweep: %d configurations of %s on %s (%,d test images), accuracy on %s, latency on %s%n",
                 configs.size(), input.getFileName(), setup.datasetLabel(), setup.test().size(), setup.evalOptions().backend(),
                 setup.latencyBackends().isEmpty() ? "none" : setup.latencyBackends());
@@ -97,7 +100,7 @@ final class SweepCommand implements Callable<Integer> {
     /** Checks every option and opens the data a sweep of {@code configs} needs, before anything runs. */
     static Sweep.Setup setup(Path input, Path output, Path workDir, List<SweepConfig> configs, DatasetArgs datasetArgs,
                              CalibrationArgs calib, String backend, String latency, Integer threads, Integer evalLimit,
-                             Integer trainLimit) throws UserException, IOException, ModelLoadException, DatasetException {
+                             Integer trainLimit, Double retrainLr) throws UserException, IOException, ModelLoadException, DatasetException {
         if (!Files.isRegularFile(input)) {
             throw new UserException("model " + input + (Files.exists(input) ? " is not a file" : " does not exist"));
         }
@@ -131,6 +134,10 @@ final class SweepCommand implements Callable<Integer> {
                 ? DatasetArgs.normalizedFor(datasetArgs.open(Split.TRAIN, EvalCommand.sampleShape(model)), model) : null;
         TrainOptions training = new TrainOptions();
         training.threads = threads;
+        if (retrainLr != null && !(retrainLr > 0 && retrainLr < 10)) {
+            throw new UserException("--retrain-lr must be a positive learning rate below 10, got " + retrainLr);
+        }
+        training.learningRate = retrainLr;
         if (trainLimit != null) {
             if (trainLimit < 1) {
                 throw new UserException("--train-limit must be at least 1, got " + trainLimit);

@@ -147,6 +147,16 @@ class SweepCommandTest {
     }
 
     @Test
+    void resultsMeasuredOtherwiseAreNotResumed() throws Exception {
+        byte[] before = Files.readAllBytes(results);
+        MainTest.Run r = run("sweep", MODEL.toString(), "--dataset", "fashion-mnist", "--grid", grid.toString(), "-o",
+                results.toString(), "--eval-limit", "400", "--latency", "none", "--samples", "100");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\"testImages\":500") && r.err().contains("\"testImages\":400"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(results));
+    }
+
+    @Test
     void gridFileErrorsNameTheProblem() throws Exception {
         String[][] cases = {
                 {"{\"grid\": {\"prune\": [0.5], \"bits\": [4]}}", "unknown key \"bits\""},
