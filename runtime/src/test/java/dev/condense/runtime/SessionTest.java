@@ -55,6 +55,23 @@ class SessionTest {
 
     @ParameterizedTest
     @EnumSource(names = {"ORT_CPU", "VECTOR"})
+    void anInt64OutputKeepsItsTypeAndEveryDigit(Backend backend) throws Exception {
+        // 2^53 + 1 and friends: a float32 (or float64) round trip would change them.
+        long[] values = {(1L << 53) + 1, -(1L << 40) - 3, 16_777_217, 0, 7, Long.MAX_VALUE};
+        Tensor ids = Tensor.ofLongs("", new long[] {2, 3}, values);
+        try (Session s = Session.open(TinyModels.identities(DataType.INT64, "ids"), SessionOptions.of(backend));
+             Result r = s.run(Map.of("ids", ids))) {
+            Tensor out = r.get("ids_out");
+            assertEquals(DataType.INT64, out.dtype());
+            assertArrayEquals(new long[] {2, 3}, out.dims());
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(values[i], out.getLong(i), "element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"ORT_CPU", "VECTOR"})
     void unknownInputNameListsTheModelsInputs(Backend backend) throws Exception {
         try (Session s = open(backend)) {
             assertEquals("no input 'z'; the model's inputs are " + EXPECTED,

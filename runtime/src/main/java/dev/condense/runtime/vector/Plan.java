@@ -22,16 +22,18 @@ final class Plan {
     private final String[] kernelOps;
     private final Map<String, Operand> inputs;
     private final Map<String, Operand> outputs;
+    private final Map<String, Tensor> constantOutputs;
     private final int arenaSize;
     private final ConcurrentLinkedQueue<float[]> arenas = new ConcurrentLinkedQueue<>();
 
     Plan(List<Kernel> kernels, List<String> kernelNames, List<String> kernelOps, Map<String, Operand> inputs,
-         Map<String, Operand> outputs, int arenaSize) {
+         Map<String, Operand> outputs, Map<String, Tensor> constantOutputs, int arenaSize) {
         this.kernels = kernels.toArray(Kernel[]::new);
         this.kernelNames = kernelNames.toArray(String[]::new);
         this.kernelOps = kernelOps.toArray(String[]::new);
         this.inputs = inputs;
         this.outputs = outputs;
+        this.constantOutputs = Map.copyOf(constantOutputs);
         this.arenaSize = arenaSize;
     }
 
@@ -60,7 +62,8 @@ final class Plan {
             }
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Map.Entry<String, Operand> e : outputs.entrySet()) {
-                out.put(e.getKey(), output(e.getKey(), e.getValue(), arena));
+                Tensor constant = constantOutputs.get(e.getKey());
+                out.put(e.getKey(), constant != null ? constant : output(e.getKey(), e.getValue(), arena));
             }
             return out;
         } catch (KernelRunException e) {

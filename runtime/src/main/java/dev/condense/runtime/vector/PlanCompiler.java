@@ -151,8 +151,13 @@ final class PlanCompiler {
                 }
             }
             Map<String, Operand> outputs = new LinkedHashMap<>();
+            // Outputs that folded to constants are returned as they are, in their own type (an int64 shape, say).
+            Map<String, Tensor> constantOutputs = new LinkedHashMap<>();
             for (ValueInfo v : g.outputs()) {
                 Tensor c = g.initializers().get(v.name());
+                if (c != null) {
+                    constantOutputs.put(v.name(), c);
+                }
                 Operand o = c != null ? constantOperand(c) : operands.get(v.name());
                 if (o == null) {
                     throw new SessionException("graph output '" + v.name() + "' is not produced by any node");
@@ -169,7 +174,7 @@ final class PlanCompiler {
             for (Map.Entry<Operand, Operand> e : aliasRoot.entrySet()) {
                 e.getKey().place(e.getValue().offset());
             }
-            return new Plan(kernels, names, ops, inputs, outputs, arena);
+            return new Plan(kernels, names, ops, inputs, outputs, constantOutputs, arena);
         }
 
         /**
