@@ -41,13 +41,14 @@ public final class HtmlReport {
             .legend text{font-size:12px;fill:#24292f}
             table{border-collapse:collapse;font-size:13px;margin:6px 0 22px;font-variant-numeric:tabular-nums}
             caption{text-align:left;font-weight:600;padding:4px 0 6px}
+            .table-scroll{max-width:100%;overflow-x:auto}
             th,td{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left;white-space:nowrap}
-            th{background:#f6f8fa;font-weight:600}
+            th{background:#f6f8fa;font-weight:600;white-space:normal;vertical-align:bottom;max-width:9em}
             .num{text-align:right}
             tr.reference td{color:#59636e;font-style:italic}
             tr.frontier td:first-child{font-weight:600}
             tr.total td{font-weight:600;border-top:2px solid #8c959f}
-            @media print{main{max-width:none;padding:0}h2{break-after:avoid}svg.chart,table{break-inside:avoid}}
+            @media print{main{max-width:none;padding:0}.table-scroll{overflow:visible}h2{break-after:avoid}svg.chart,table{break-inside:avoid}}
             """;
 
     /** Runs at the end of the body: getBBox forces layout, so the verdict reflects what was drawn. */
@@ -164,7 +165,7 @@ public final class HtmlReport {
     }
 
     private static void table(StringBuilder body, Table table, ModelSweep m) {
-        body.append("<table data-table=\"").append(table.name()).append("\" data-model=\"").append(escape(m.model().name()))
+        body.append("<div class=\"table-scroll\"><table data-table=\"").append(table.name()).append("\" data-model=\"").append(escape(m.model().name()))
                 .append("\">\n<caption>").append(escape(table.caption())).append("</caption>\n<thead><tr>");
         for (int c = 0; c < table.header().size(); c++) {
             body.append(table.numeric().get(c) ? "<th class=\"num\">" : "<th>").append(escape(table.header().get(c)))
@@ -180,6 +181,6 @@ public final class HtmlReport {
             }
             body.append("</tr>\n");
         }
-        body.append("</tbody>\n</table>\n");
+        body.append("</tbody>\n</table></div>\n");
     }
 }

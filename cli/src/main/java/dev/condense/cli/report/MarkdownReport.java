@@ -59,14 +59,21 @@ public final class MarkdownReport {
 
     /** A table cell: a pipe would end the cell, and a line break the row. */
     static String cell(String text) {
-        return inline(text).replace("|", "\\|");
+        return escape(text, false).replace("|", "\\|");
     }
 
     /** Text on one line, with the characters that would turn into markup escaped. */
     static String inline(String text) {
+        return escape(text, true);
+    }
+
+    private static String escape(String text, boolean startsLine) {
         StringBuilder b = new StringBuilder(text.length());
-        for (char c : text.replace('\n', ' ').replace('\r', ' ').toCharArray()) {
-            if ("\\`*_[]<>#".indexOf(c) >= 0) {
+        String line = text.replace('\n', ' ').replace('\r', ' ');
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            // '#' makes a heading only where a line starts.
+            if ("\\`*_[]<>".indexOf(c) >= 0 || (c == '#' && i == 0 && startsLine)) {
                 b.append('\\');
             }
             b.append(c);
