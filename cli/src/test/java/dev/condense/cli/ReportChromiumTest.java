@@ -20,9 +20,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static dev.condense.cli.report.ReportMarkup.chart;
+import static dev.condense.cli.report.ReportMarkup.count;
+import static dev.condense.cli.report.ReportMarkup.tableRows;
+import static dev.condense.cli.report.ReportMarkup.verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -81,43 +83,26 @@ class ReportChromiumTest {
         }
     }
 
-    static int count(String text, String needle) {
-        int n = 0;
-        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
-            n++;
-        }
-        return n;
-    }
-
-    static String chart(String dom, String name) {
-        int start = dom.indexOf("data-chart=\"" + name + "\"");
-        assertTrue(start >= 0, "no chart " + name + " in the DOM");
-        return dom.substring(start, dom.indexOf("</svg>", start));
-    }
-
-    static int tableRows(String dom, String name) {
-        int start = dom.indexOf("<table data-table=\"" + name + "\"");
-        assertTrue(start >= 0, "no table " + name + " in the DOM");
-        String table = dom.substring(start, dom.indexOf("</table>", start));
-        return count(table.substring(table.indexOf("<tbody>")), "<tr");
+    /** The fixture's report, written by the command into {@code dir}. */
+    static Path writeReport(Path dir) throws Exception {
+        Path results = SweepFixture.write(dir, "results.jsonl", SweepFixture.lenet());
+        Path html = dir.resolve("report.html");
+        MainTest.Run r = MainTest.run("report", results.toString(), "-o", html.toString(), "--title",
+                "LeNet-5 on Fashion-MNIST: compression sweep");
+        assertEquals(0, r.code(), r.err());
+        return html;
     }
 
     @Test
     void chromiumLaysOutEveryChartAndTheScreenshotIsNotBlank(@TempDir Path dir) throws Exception {
         Path chromium = chromium();
         assumeTrue(chromium != null, "no chromium on PATH (apt-get install chromium; .ci/run installs it)");
-        Path results = SweepFixture.write(dir, "results.jsonl", SweepFixture.lenet());
-        Path html = dir.resolve("report.html");
-        MainTest.Run r = MainTest.run("report", results.toString(), "-o", html.toString(), "--title",
-                "LeNet-5 on Fashion-MNIST: compression sweep");
-        assertEquals(0, r.code(), r.err());
-        Report report = Report.of(List.of(ResultsReader.read(results)), null, null);
+        Path html = writeReport(dir);
+        Report report = Report.of(List.of(ResultsReader.read(dir.resolve("results.jsonl"))), null, null);
         ModelSweep sweep = report.models().getFirst();
 
         String dom = browse(chromium, dir, List.of("--dump-dom", html.toUri().toString()));
-        Matcher verdict = Pattern.compile("<body[^>]* data-rendered=\"([^\"]*)\"").matcher(dom);
-        assertTrue(verdict.find(), "no verdict on the body:\n" + dom.substring(0, Math.min(dom.length(), 2000)));
-        assertEquals("ok", verdict.group(1), "the page's self-check");
+        assertEquals("ok", verdict(dom), "the page's self-check");
         String accuracy = chart(dom, "accuracy-size");
         assertEquals(sweep.configurations().size(), count(accuracy, "<circle class=\"point"));
         assertEquals(sweep.frontier().size(), count(accuracy, "class=\"point frontier-point\""),
@@ -148,5 +133,19 @@ class ReportChromiumTest {
             Files.copy(png, target.resolve("report-screenshot.png"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(html, target.resolve("report-screenshot.html"), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    @Test
+    void theSelfCheckReportsAChartThatDrewFewerMarksThanPromised(@TempDir Path dir) throws Exception {
+        Path chromium = chromium();
+        assumeTrue(chromium != null, "no chromium on PATH (apt-get install chromium; .ci/run installs it)");
+        Path html = writeReport(dir);
+        int configurations = SweepFixture.LABELS.size();
+        String page = Files.readString(html);
+        String promised = "data-chart=\"accuracy-size\" data-points=\"" + configurations + "\"";
+        assertEquals(1, count(page, promised));
+        Files.writeString(html, page.replace(promised, "data-chart=\"accuracy-size\" data-points=\"" + (configurations + 1) + "\""));
+        String dom = browse(chromium, dir, List.of("--dump-dom", html.toUri().toString()));
+        assertEquals("accuracy-size: " + configurations + " marks drawn, expected " + (configurations + 1), verdict(dom));
     }
 }

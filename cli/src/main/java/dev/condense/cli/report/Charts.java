@@ -173,9 +173,8 @@ final class Charts {
     static Chart layerKept(SweepResult configuration) {
         List<LayerResult> layers = configuration.layers();
         LinearAxis y = new LinearAxis(0, 100, 25, List.of(0.0, 25.0, 50.0, 75.0, 100.0));
-        StringBuilder svg = new StringBuilder();
         BarFrame frame = new BarFrame(540, 320, layers.size(), y);
-        openBars(svg, "layer-kept", frame, layers.size(), "Weights kept per layer (%)");
+        StringBuilder svg = openBars("layer-kept", frame, layers.size(), "Weights kept per layer (%)");
         frame.draw(svg, v -> Units.decimal(v, 0) + "%", layers.stream().map(LayerResult::layer).toList());
         for (int i = 0; i < layers.size(); i++) {
             LayerResult l = layers.get(i);
@@ -193,9 +192,8 @@ final class Charts {
         List<LayerResult> layers = configuration.layers();
         double max = layers.stream().mapToDouble(LayerResult::storedBitsPerWeight).max().orElse(1);
         LinearAxis y = LinearAxis.covering(0, Math.max(max, 1));
-        StringBuilder svg = new StringBuilder();
         BarFrame frame = new BarFrame(540, 320, layers.size(), y);
-        openBars(svg, "layer-bits", frame, 2 * layers.size(), "Stored bits per weight (weight + index)");
+        StringBuilder svg = openBars("layer-bits", frame, 2 * layers.size(), "Stored bits per weight (weight + index)");
         frame.draw(svg, v -> Units.decimal(v, decimals(y)), layers.stream().map(LayerResult::layer).toList());
         for (int i = 0; i < layers.size(); i++) {
             LayerResult l = layers.get(i);
@@ -215,23 +213,26 @@ final class Charts {
         return new Chart("layer-bits", svg.toString(), 2 * layers.size(), "");
     }
 
-    private static StringBuilder open(String name, PlotFrame frame, int marks, String title) {
+    /** The opening tag every chart shares: its name and mark count for the self-check, its size, its title. */
+    private static StringBuilder open(String name, int width, int height, int marks, String title) {
         StringBuilder svg = new StringBuilder();
         svg.append("<svg class=\"chart\" data-chart=\"").append(name).append("\" data-points=\"").append(marks)
-                .append("\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(frame.width()).append(' ')
-                .append(frame.height()).append("\" width=\"").append(frame.width()).append("\" height=\"")
-                .append(frame.height()).append("\" role=\"img\" aria-label=\"").append(escape(title)).append("\"><title>")
+                .append("\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(width).append(' ')
+                .append(height).append("\" width=\"").append(width).append("\" height=\"").append(height)
+                .append("\" role=\"img\" aria-label=\"").append(escape(title)).append("\"><title>")
                 .append(escape(title)).append("</title>");
         return svg;
     }
 
-    private static void openBars(StringBuilder svg, String name, BarFrame frame, int marks, String title) {
-        svg.append("<svg class=\"chart bars\" data-chart=\"").append(name).append("\" data-points=\"").append(marks)
-                .append("\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(frame.width()).append(' ')
-                .append(frame.height()).append("\" width=\"").append(frame.width()).append("\" height=\"")
-                .append(frame.height()).append("\" role=\"img\" aria-label=\"").append(escape(title)).append("\"><title>")
-                .append(escape(title)).append("</title><text class=\"chart-title\" x=\"").append(frame.width() - 10)
-                .append("\" y=\"20\" text-anchor=\"end\">").append(escape(title)).append("</text>");
+    private static StringBuilder open(String name, PlotFrame frame, int marks, String title) {
+        return open(name, frame.width(), frame.height(), marks, title);
+    }
+
+    /** A bar chart's opening, with its title written in the top right corner. */
+    private static StringBuilder openBars(String name, BarFrame frame, int marks, String title) {
+        return open(name, frame.width(), frame.height(), marks, title).append("<text class=\"chart-title\" x=\"")
+                .append(frame.width() - 10).append("\" y=\"20\" text-anchor=\"end\">").append(escape(title))
+                .append("</text>");
     }
 
     private static String bar(BarFrame frame, int index, double top, double bottom, String cssClass, String colour,

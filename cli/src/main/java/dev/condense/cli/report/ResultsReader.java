@@ -127,16 +127,7 @@ public final class ResultsReader {
     }
 
     private static SweepResult line(SweepResult.Source source, JsonNode node) throws ResultsFileException {
-        List<String> missing = new ArrayList<>();
-        for (String path : REQUIRED) {
-            if (absent(node, path)) {
-                missing.add(path);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new ResultsFileException(source + " lacks required field" + (missing.size() > 1 ? "s " : " ")
-                    + String.join(", ", missing));
-        }
+        requireFields(source, node, "", REQUIRED);
         Fields f = new Fields(source, node, "");
         String schema = f.text("schema");
         if (!SCHEMA.equals(schema)) {
@@ -180,20 +171,26 @@ public final class ResultsReader {
     }
 
     private static LayerResult layer(Fields l) throws ResultsFileException {
-        List<String> missing = new ArrayList<>();
-        for (String path : REQUIRED_LAYER) {
-            if (absent(l.node, path)) {
-                missing.add(l.prefix + path);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new ResultsFileException(l.source + " lacks required field" + (missing.size() > 1 ? "s " : " ")
-                    + String.join(", ", missing));
-        }
+        requireFields(l.source, l.node, l.prefix, REQUIRED_LAYER);
         return new LayerResult(l.text("layer"), l.optionalText("op", ""), l.optionalText("encoding", ""),
                 l.count("weights"), l.count("kept"), l.count("entries"), l.bits("weightBitsFixed"),
                 l.bits("weightBitsStored"), l.bits("indexBitsFixed"), l.bits("indexBitsStored"),
                 l.count("codebookBytes"), l.count("bytesBefore"), l.count("bytesAfter"));
+    }
+
+    /** Names every required field (dotted paths) that is absent or null, all in one message. */
+    private static void requireFields(SweepResult.Source source, JsonNode node, String prefix, List<String> required)
+            throws ResultsFileException {
+        List<String> missing = new ArrayList<>();
+        for (String path : required) {
+            if (absent(node, path)) {
+                missing.add(prefix + path);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ResultsFileException(source + " lacks required field" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing));
+        }
     }
 
     /** True when a dotted path leads nowhere or to JSON null. */
@@ -222,12 +219,18 @@ public final class ResultsReader {
                     + describe(node.get(field)));
         }
 
-        String text(String field) throws ResultsFileException {
+        /** The field's node when {@code isType} accepts it; otherwise an error saying what was {@code expected}. */
+        private JsonNode typed(String field, java.util.function.Predicate<JsonNode> isType, String expected)
+                throws ResultsFileException {
             JsonNode n = node.get(field);
-            if (n == null || !n.isTextual()) {
-                throw wrong(field, "a string");
+            if (n == null || !isType.test(n)) {
+                throw wrong(field, expected);
             }
-            return n.asText();
+            return n;
+        }
+
+        String text(String field) throws ResultsFileException {
+            return typed(field, JsonNode::isTextual, "a string").asText();
         }
 
         String optionalText(String field, String fallback) throws ResultsFileException {
@@ -235,11 +238,7 @@ public final class ResultsReader {
         }
 
         boolean bool(String field) throws ResultsFileException {
-            JsonNode n = node.get(field);
-            if (n == null || !n.isBoolean()) {
-                throw wrong(field, "true or false");
-            }
-            return n.asBoolean();
+            return typed(field, JsonNode::isBoolean, "true or false").asBoolean();
         }
 
         boolean optionalBool(String field) throws ResultsFileException {
@@ -247,31 +246,29 @@ public final class ResultsReader {
         }
 
         double number(String field) throws ResultsFileException {
-            JsonNode n = node.get(field);
-            if (n == null || !n.isNumber()) {
-                throw wrong(field, "a number");
-            }
-            return n.asDouble();
+            return typed(field, JsonNode::isNumber, "a number").asDouble();
         }
 
         double optionalDouble(String field, double fallback) throws ResultsFileException {
             return absent(node, field) ? fallback : number(field);
         }
 
-        double positiveDouble(String field) throws ResultsFileException {
+        /** A number that {@code valid} accepts; otherwise an error saying what was {@code expected}. */
+        private double number(String field, java.util.function.DoublePredicate valid, String expected)
+                throws ResultsFileException {
             double v = number(field);
-            if (!(v > 0) || Double.isInfinite(v)) {
-                throw wrong(field, "a positive number");
+            if (!valid.test(v)) {
+                throw wrong(field, expected);
             }
             return v;
         }
 
+        double positiveDouble(String field) throws ResultsFileException {
+            return number(field, v -> v > 0 && !Double.isInfinite(v), "a positive number");
+        }
+
         double fraction(String field) throws ResultsFileException {
-            double v = number(field);
-            if (!(v >= 0 && v <= 1)) {
-                throw wrong(field, "a fraction in [0, 1]");
-            }
-            return v;
+            return number(field, v -> v >= 0 && v <= 1, "a fraction in [0, 1]");
         }
 
         double optionalFraction(String field) throws ResultsFileException {
@@ -279,19 +276,12 @@ public final class ResultsReader {
         }
 
         double bits(String field) throws ResultsFileException {
-            double v = number(field);
-            if (!(v >= 0 && v <= 64)) {
-                throw wrong(field, "a bit width in [0, 64]");
-            }
-            return v;
+            return number(field, v -> v >= 0 && v <= 64, "a bit width in [0, 64]");
         }
 
         long count(String field) throws ResultsFileException {
-            JsonNode n = node.get(field);
-            if (n == null || !n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
-                throw wrong(field, "a whole number >= 0");
-            }
-            return n.asLong();
+            return typed(field, n -> n.canConvertToExactIntegral() && n.canConvertToLong() && n.asLong() >= 0,
+                    "a whole number >= 0").asLong();
         }
 
         long positiveLong(String field) throws ResultsFileException {
@@ -307,11 +297,7 @@ public final class ResultsReader {
         }
 
         Fields object(String field) throws ResultsFileException {
-            JsonNode n = node.get(field);
-            if (n == null || !n.isObject()) {
-                throw wrong(field, "an object");
-            }
-            return new Fields(source, n, prefix + field + ".");
+            return new Fields(source, typed(field, JsonNode::isObject, "an object"), prefix + field + ".");
         }
 
         List<Fields> optionalArray(String field) throws ResultsFileException {

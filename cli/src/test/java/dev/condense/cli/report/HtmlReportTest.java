@@ -10,6 +10,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.condense.cli.report.ReportMarkup.chart;
+import static dev.condense.cli.report.ReportMarkup.count;
+import static dev.condense.cli.report.ReportMarkup.dataPoints;
+import static dev.condense.cli.report.ReportMarkup.tableRows;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,35 +23,6 @@ class HtmlReportTest {
 
     @TempDir
     Path dir;
-
-    static int count(String text, String needle) {
-        int n = 0;
-        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
-            n++;
-        }
-        return n;
-    }
-
-    /** The markup of the chart named {@code name}, from its opening tag to its end. */
-    static String chart(String html, String name) {
-        int start = html.indexOf("data-chart=\"" + name + "\"");
-        assertTrue(start >= 0, "no chart " + name);
-        return html.substring(start, html.indexOf("</svg>", start));
-    }
-
-    /** The body rows of the table named {@code name}. */
-    static int tableRows(String html, String name) {
-        int start = html.indexOf("<table data-table=\"" + name + "\"");
-        assertTrue(start >= 0, "no table " + name);
-        String table = html.substring(start, html.indexOf("</table>", start));
-        return count(table.substring(table.indexOf("<tbody>")), "<tr");
-    }
-
-    static int dataPoints(String svg) {
-        Matcher m = Pattern.compile("data-points=\"(\\d+)\"").matcher(svg);
-        assertTrue(m.find(), svg.substring(0, 80));
-        return Integer.parseInt(m.group(1));
-    }
 
     @Test
     void accuracyChartHasOnePointPerConfigurationAndTheFrontier() throws Exception {

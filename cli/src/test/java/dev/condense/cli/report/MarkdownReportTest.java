@@ -74,8 +74,8 @@ class MarkdownReportTest {
         // ip1, 8% of 400,000 kept: 32,000 kept, 32,960 entries, 5-bit codes and 5-bit indices, a 128-byte codebook.
         // P+Q: 1,600,000 / (32,960 * 10 / 8 + 128) = 38.71; P+Q+H: 1,600,000 / (32,960 * 7.75 / 8 + 128 + 16) = 49.88.
         assertEquals(List.of("ip1", "400,000", "8.0%", "5", "4", "5", "3.8", "38.7×", "49.9×"), rows.get("ip1"));
-        // Total: 34,440 of 430,500 weights kept.
-        assertEquals(List.of("**Total**", "**430,500**", "**8.0%**"),
+        // Total: 330 + 3,000 + 32,000 + 950 = 36,280 of 430,500 weights kept.
+        assertEquals(List.of("**Total**", "**430,500**", "**8.4%**"),
                 rows.get("**Total**").subList(0, 3));
         assertEquals(6, layers.size(), "header, four layers, total");
     }

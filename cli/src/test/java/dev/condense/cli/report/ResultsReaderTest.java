@@ -166,8 +166,8 @@ class ResultsReaderTest {
         ModelSweep m = report.models().getFirst();
         assertEquals("pruned-hard+shared+huffman", m.defaultChoice().label(), "without a reference: the smallest");
         String html = HtmlReport.render(report);
-        assertEquals(7, HtmlReportTest.count(HtmlReportTest.chart(html, "accuracy-size"), "<circle class=\"point"));
-        assertEquals(0, HtmlReportTest.count(html, "class=\"reference-point\""));
+        assertEquals(7, ReportMarkup.count(ReportMarkup.chart(html, "accuracy-size"), "<circle class=\"point"));
+        assertEquals(0, ReportMarkup.count(html, "class=\"reference-point\""));
         assertTrue(html.contains("No reference line was given, so there is no reference point or line."));
     }
 

@@ -22,6 +22,8 @@ public final class SweepFixture {
     public static final long MODEL_BYTES = 1_725_771;
     static final Object[][] LAYERS = {{"conv1", "Conv", 500L}, {"conv2", "Conv", 25_000L}, {"ip1", "Gemm", 400_000L},
             {"ip2", "Gemm", 5_000L}};
+    /** Per-layer keep fractions at a global keep of 8%: the paper's LeNet-5 rates (Table 2); ip1 keeps the global one. */
+    static final double[] PAPER_KEEP_AT_8_PERCENT = {0.66, 0.12, 0.08, 0.19};
 
     /** The seven compressed configurations' labels, in file order (the reference comes first in the file). */
     public static final List<String> LABELS = List.of("pruned", "shared", "pruned+shared", "pruned+shared+huffman",
@@ -102,8 +104,10 @@ public final class SweepFixture {
         }
         j.put("stages", stages);
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (Object[] l : LAYERS) {
-            layers.add(layer((String) l[0], (String) l[1], (Long) l[2], Double.isNaN(prune) ? 1 : prune,
+        for (int i = 0; i < LAYERS.length; i++) {
+            Object[] l = LAYERS[i];
+            layers.add(layer((String) l[0], (String) l[1], (Long) l[2],
+                    Double.isNaN(prune) ? 1 : PAPER_KEEP_AT_8_PERCENT[i] * prune / 0.08,
                     shareBits == null ? 0 : shareBits.get(l[1].equals("Conv") ? "conv" : "fc"), huffman, int8));
         }
         j.put("layers", layers);
