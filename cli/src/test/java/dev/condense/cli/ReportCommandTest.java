@@ -1,6 +1,7 @@
 // Tests of `condense report`: the format chosen from the output's name, standard output, one-line errors, atomic writing.
 package dev.condense.cli;
 
+import dev.condense.cli.report.ReportFormat;
 import dev.condense.cli.report.SweepFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,16 @@ class ReportCommandTest {
         assertTrue(md.out().contains("| pruned+shared+huffman | 8.40% |"), md.out());
         MainTest.Run dash = run("report", results().toString(), "-o", "-", "--format", "csv");
         assertEquals(9, dash.out().split("\r\n").length, dash.out());
+    }
+
+    @Test
+    void formatFollowsTheExtension() {
+        assertEquals(ReportFormat.MD, ReportFormat.forOutput(Path.of("out", "Report.MD")));
+        assertEquals(ReportFormat.MD, ReportFormat.forOutput(Path.of("r.markdown")));
+        assertEquals(ReportFormat.CSV, ReportFormat.forOutput(Path.of("r.csv")));
+        assertEquals(ReportFormat.HTML, ReportFormat.forOutput(Path.of("r.htm")));
+        assertEquals(ReportFormat.HTML, ReportFormat.forOutput(Path.of("report")));
+        assertEquals(ReportFormat.HTML, ReportFormat.forOutput(null));
     }
 
     @Test

@@ -42,7 +42,8 @@ final class Charts {
         double minTop1 = all.stream().mapToDouble(SweepResult::top1).min().orElseThrow() * 100;
         double maxTop1 = all.stream().mapToDouble(SweepResult::top1).max().orElseThrow() * 100;
         LinearAxis top1Axis = LinearAxis.covering(minTop1, maxTop1);
-        PlotFrame frame = new PlotFrame(1100, 500, 70, 24, 44, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
+        Legend legend = accuracyLegend(report);
+        PlotFrame frame = new PlotFrame(1100, 500, 70, 24, legend.height(70, 1100 - 24) + 10, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
                 top1Axis, v -> Units.decimal(v, decimals(top1Axis)) + "%", "Size on disk (log scale)", "Top-1 accuracy");
         int marks = report.models().stream().mapToInt(m -> m.configurations().size()).sum();
         StringBuilder svg = open("accuracy-size", frame, marks, "Top-1 accuracy against size");
@@ -103,7 +104,7 @@ final class Charts {
                 unlabelled.add(c.label());
             }
         }
-        legend(svg, frame, report);
+        legend.draw(svg, frame.left(), frame.width() - frame.right());
         svg.append("</svg>");
         String note = unlabelled.isEmpty() ? "" : "Not labelled for lack of room (hover for names): "
                 + String.join(", ", unlabelled) + ".";
@@ -125,7 +126,12 @@ final class Charts {
         double maxMs = all.stream().flatMap(l -> l.latencyMs().values().stream()).mapToDouble(Double::doubleValue)
                 .max().orElseThrow();
         LinearAxis y = LinearAxis.covering(0, maxMs);
-        PlotFrame frame = new PlotFrame(1100, 400, 70, 24, 44, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
+        Legend legend = new Legend();
+        for (int bi = 0; bi < report.backends().size(); bi++) {
+            legend.add(Legend.Swatch.DOT, colour(bi), report.backends().get(bi));
+        }
+        legend.add(Legend.Swatch.RING, "#555555", "hollow: the uncompressed reference");
+        PlotFrame frame = new PlotFrame(1100, 400, 70, 24, legend.height(70, 1100 - 24) + 10, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
                 y, v -> Units.decimal(v, decimals(y)), "Size on disk (log scale)", "Median latency, batch 1 (ms)");
         int marks = (int) all.stream().mapToLong(l -> l.latencyMs().size()).sum();
         StringBuilder svg = open("latency-size", frame, marks, "Median latency against size");
@@ -158,13 +164,7 @@ final class Charts {
                 }
             }
         }
-        double x = frame.left();
-        for (int bi = 0; bi < report.backends().size(); bi++) {
-            x = legendEntry(svg, x, 20, "<circle cx=\"" + px(x + 6) + "\" cy=\"16\" r=\"5\" fill=\"" + colour(bi) + "\"/>",
-                    report.backends().get(bi));
-        }
-        legendEntry(svg, x, 20, "<circle cx=\"" + px(x + 6) + "\" cy=\"16\" r=\"5\" fill=\"#ffffff\" stroke=\"#555\"/>",
-                "hollow: the uncompressed reference");
+        legend.draw(svg, frame.left(), frame.width() - frame.right());
         svg.append("</svg>");
         return new Chart("latency-size", svg.toString(), marks, "");
     }
@@ -205,10 +205,8 @@ final class Charts {
                     l.layer() + ": " + Units.bits(l.indexBitsStored()) + " index bits per stored entry"));
             valueLabel(svg, frame, i, indexTop, Units.decimal(l.storedBitsPerWeight(), 1));
         }
-        double x = legendEntry(svg, frame.left(), 20, "<rect x=\"" + frame.left() + "\" y=\"10\" width=\"12\" height=\"12\" fill=\""
-                + colour(0) + "\"/>", "weight bits");
-        legendEntry(svg, x, 20, "<rect x=\"" + px(x) + "\" y=\"10\" width=\"12\" height=\"12\" fill=\"" + colour(4) + "\"/>",
-                "index bits");
+        new Legend().add(Legend.Swatch.SQUARE, colour(0), "weight bits").add(Legend.Swatch.SQUARE, colour(4), "index bits")
+                .draw(svg, frame.left(), frame.width() / 2.0);
         svg.append("</svg>");
         return new Chart("layer-bits", svg.toString(), 2 * layers.size(), "");
     }
@@ -248,27 +246,16 @@ final class Charts {
                 .append("</text>");
     }
 
-    /** Draws one legend entry (a swatch already positioned at x, then its text) and returns where the next begins. */
-    private static double legendEntry(StringBuilder svg, double x, double baseline, String swatch, String text) {
-        svg.append("<g class=\"legend\">").append(swatch).append("<text x=\"").append(px(x + 18)).append("\" y=\"")
-                .append(px(baseline)).append("\">").append(escape(text)).append("</text></g>");
-        return x + 18 + text.length() * LABEL_CHAR_WIDTH + 22;
-    }
-
-    private static void legend(StringBuilder svg, PlotFrame frame, Report report) {
-        double x = frame.left();
+    private static Legend accuracyLegend(Report report) {
+        Legend legend = new Legend();
         if (report.models().size() > 1) {
             for (int mi = 0; mi < report.models().size(); mi++) {
-                x = legendEntry(svg, x, 20, "<rect x=\"" + px(x) + "\" y=\"10\" width=\"12\" height=\"12\" fill=\""
-                        + colour(mi) + "\"/>", report.models().get(mi).model().name());
+                legend.add(Legend.Swatch.SQUARE, colour(mi), report.models().get(mi).model().name());
             }
         }
-        x = legendEntry(svg, x, 20, "<path d=\"M" + px(x + 6) + " 8 l7 7 l-7 7 l-7 -7 z\" fill=\"#333\"/>",
-                "uncompressed reference (dashed: its top-1)");
-        x = legendEntry(svg, x, 20, "<circle cx=\"" + px(x + 6) + "\" cy=\"16\" r=\"6\" fill=\"#333\"/>",
-                "on the Pareto frontier (step line)");
-        legendEntry(svg, x, 20, "<circle cx=\"" + px(x + 6) + "\" cy=\"16\" r=\"5\" fill=\"#fff\" stroke=\"#333\"/>",
-                "dominated");
+        return legend.add(Legend.Swatch.DIAMOND, "#333333", "uncompressed reference (dashed: its top-1)")
+                .add(Legend.Swatch.DOT, "#333333", "on the Pareto frontier (step line)")
+                .add(Legend.Swatch.RING, "#333333", "dominated");
     }
 
     private static String tooltip(ModelSweep m, SweepResult c) {

@@ -83,9 +83,9 @@ public record ModelSweep(SweepResult.ModelInfo model, SweepResult.DatasetInfo da
         return lines().stream().filter(l -> l.label().equals(selector) || l.key().equals(selector)).toList();
     }
 
-    /** "lenet-5-caffe.onnx on fashion-mnist test (10,000 images)", as far as the file says. */
-    public String description() {
-        StringBuilder b = new StringBuilder(model.name());
+    /** " on fashion-mnist test (10,000 images)", as far as the file says; empty when it names no dataset. */
+    public String datasetDescription() {
+        StringBuilder b = new StringBuilder();
         if (!dataset.name().isEmpty()) {
             b.append(" on ").append(dataset.name());
             if (!dataset.split().isEmpty()) {
@@ -102,8 +102,7 @@ public record ModelSweep(SweepResult.ModelInfo model, SweepResult.DatasetInfo da
     public String summary() {
         StringBuilder b = new StringBuilder();
         b.append(model.name()).append(" (").append(Units.bytes(model.bytes())).append(')');
-        String data = description().substring(model.name().length());
-        b.append(data).append(": ").append(configurations.size()).append(" compressed configuration")
+        b.append(datasetDescription()).append(": ").append(configurations.size()).append(" compressed configuration")
                 .append(configurations.size() == 1 ? "" : "s");
         reference.ifPresentOrElse(
                 r -> b.append(" and the uncompressed reference (top-1 ").append(Units.percent(r.top1())).append(')'),

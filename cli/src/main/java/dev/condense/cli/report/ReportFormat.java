@@ -24,12 +24,10 @@ public enum ReportFormat {
             return HTML;
         }
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        for (ReportFormat f : values()) {
-            if (name.endsWith("." + f.extension)) {
-                return f;
-            }
+        if (name.endsWith(".md") || name.endsWith(".markdown")) {
+            return MD;
         }
-        return name.endsWith(".htm") || name.endsWith(".markdown") ? (name.endsWith(".htm") ? HTML : MD) : HTML;
+        return name.endsWith(".csv") ? CSV : HTML;
     }
 
     public String render(Report report) {
