@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 import static dev.condense.cli.report.Markup.escape;
 import static dev.condense.cli.report.Markup.px;
@@ -22,6 +23,12 @@ final class Charts {
     /** Pixels per character of the 11 px label font, for keeping labels apart (a generous average). */
     private static final double LABEL_CHAR_WIDTH = 6.4;
     private static final double LABEL_HEIGHT = 13;
+
+    /** Width of the full-width charts, and the margins around their plots (tick labels left, tick labels and title below). */
+    private static final int WIDE = 1100;
+    private static final int PLOT_LEFT = 70;
+    private static final int PLOT_RIGHT = 24;
+    private static final int PLOT_BOTTOM = 52;
 
     /** A chart's markup, how many marks it draws, and a sentence to print below it (may be empty). */
     record Chart(String name, String svg, int marks, String note) {
@@ -43,8 +50,8 @@ final class Charts {
         double maxTop1 = all.stream().mapToDouble(SweepResult::top1).max().orElseThrow() * 100;
         LinearAxis top1Axis = LinearAxis.covering(minTop1, maxTop1);
         Legend legend = accuracyLegend(report);
-        PlotFrame frame = new PlotFrame(1100, 500, 70, 24, legend.height(70, 1100 - 24) + 10, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
-                top1Axis, v -> Units.decimal(v, decimals(top1Axis)) + "%", "Size on disk (log scale)", "Top-1 accuracy");
+        PlotFrame frame = sizeFrame(500, legend, minBytes, maxBytes, top1Axis,
+                v -> Units.decimal(v, decimals(top1Axis)) + "%", "Top-1 accuracy");
         int marks = report.models().stream().mapToInt(m -> m.configurations().size()).sum();
         StringBuilder svg = open("accuracy-size", frame, marks, "Top-1 accuracy against size");
         frame.draw(svg);
@@ -131,8 +138,8 @@ final class Charts {
             legend.add(Legend.Swatch.DOT, colour(bi), report.backends().get(bi));
         }
         legend.add(Legend.Swatch.RING, "#555555", "hollow: the uncompressed reference");
-        PlotFrame frame = new PlotFrame(1100, 400, 70, 24, legend.height(70, 1100 - 24) + 10, 52, LogAxis.covering(minBytes, maxBytes, Units::bytes),
-                y, v -> Units.decimal(v, decimals(y)), "Size on disk (log scale)", "Median latency, batch 1 (ms)");
+        PlotFrame frame = sizeFrame(400, legend, minBytes, maxBytes, y, v -> Units.decimal(v, decimals(y)),
+                "Median latency, batch 1 (ms)");
         int marks = (int) all.stream().mapToLong(l -> l.latencyMs().size()).sum();
         StringBuilder svg = open("latency-size", frame, marks, "Median latency against size");
         frame.draw(svg);
@@ -209,6 +216,14 @@ final class Charts {
                 .draw(svg, frame.left(), frame.width() / 2.0);
         svg.append("</svg>");
         return new Chart("layer-bits", svg.toString(), 2 * layers.size(), "");
+    }
+
+    /** A full-width frame with size across on a log axis, leaving room above the plot for {@code legend}. */
+    private static PlotFrame sizeFrame(int height, Legend legend, double minBytes, double maxBytes, LinearAxis y,
+                                       DoubleFunction<String> yLabel, String yTitle) {
+        return new PlotFrame(WIDE, height, PLOT_LEFT, PLOT_RIGHT, legend.height(PLOT_LEFT, WIDE - PLOT_RIGHT) + 10,
+                PLOT_BOTTOM, LogAxis.covering(minBytes, maxBytes, Units::bytes), y, yLabel, "Size on disk (log scale)",
+                yTitle);
     }
 
     /** The opening tag every chart shares: its name and mark count for the self-check, its size, its title. */

@@ -1,6 +1,7 @@
 // Renders a report as one self-contained HTML page: inline CSS, inline SVG charts, a tiny self-check script, no network.
 package dev.condense.cli.report;
 
+import java.util.Locale;
 import java.util.Optional;
 
 import static dev.condense.cli.report.Markup.escape;
@@ -174,7 +175,7 @@ public final class HtmlReport {
         body.append("</tr></thead>\n<tbody>\n");
         for (Table.Row row : table.rows()) {
             body.append(row.role() == Table.Role.PLAIN ? "<tr>"
-                    : "<tr class=\"" + row.role().name().toLowerCase(java.util.Locale.ROOT) + "\">");
+                    : "<tr class=\"" + row.role().name().toLowerCase(Locale.ROOT) + "\">");
             for (int c = 0; c < row.cells().size(); c++) {
                 body.append(table.numeric().get(c) ? "<td class=\"num\">" : "<td>").append(escape(row.cells().get(c)))
                         .append("</td>");

@@ -3,6 +3,7 @@ package dev.condense.cli.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A linear axis from {@code min} to {@code max}, both multiples of {@code step}, ticked at every step. */
 public record LinearAxis(double min, double max, double step, List<Double> ticks) {
@@ -38,7 +39,7 @@ public record LinearAxis(double min, double max, double step, List<Double> ticks
         long count = Math.round((max - min) / step);
         for (long i = 0; i <= count; i++) {
             // Recomputed from the index so that 0.1 + 0.2 drift does not reach the labels.
-            ticks.add(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.10g", min + i * step)));
+            ticks.add(Double.parseDouble(String.format(Locale.ROOT, "%.10g", min + i * step)));
         }
         return new LinearAxis(min, max, step, ticks);
     }

@@ -4,6 +4,7 @@ package dev.condense.cli.report;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -125,13 +126,13 @@ public record ModelSweep(SweepResult.ModelInfo model, SweepResult.DatasetInfo da
         }
         double seconds = lines().stream().mapToDouble(SweepResult::seconds).filter(s -> !Double.isNaN(s)).sum();
         if (seconds > 0) {
-            b.append(String.format(java.util.Locale.ROOT, " The sweep took %.0f s.", seconds));
+            b.append(String.format(Locale.ROOT, " The sweep took %.0f s.", seconds));
         }
         return b.toString();
     }
 
     private String describe(SweepResult c) {
-        String drop = reference.map(r -> String.format(java.util.Locale.ROOT, ", %+.2f points",
+        String drop = reference.map(r -> String.format(Locale.ROOT, ", %+.2f points",
                 -c.top1DropPoints(r))).orElse("");
         return Units.ratio(c.ratio()) + " (" + c.label() + ", " + Units.bytes(c.bytes()) + ", top-1 "
                 + Units.percent(c.top1()) + drop + ")";

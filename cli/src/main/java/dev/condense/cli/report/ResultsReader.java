@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
+import java.util.function.Predicate;
 
 /**
  * The reader of schema {@value #SCHEMA}. A sweep appends one line per finished configuration, so a crash can leave
@@ -58,7 +62,7 @@ public final class ResultsReader {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new ResultsFileException(file + " is not UTF-8 text, so not a results file");
@@ -207,7 +211,7 @@ public final class ResultsReader {
             return "nothing";
         }
         String text = n.toString();
-        return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " "
+        return n.getNodeType().name().toLowerCase(Locale.ROOT) + " "
                 + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 
@@ -220,7 +224,7 @@ public final class ResultsReader {
         }
 
         /** The field's node when {@code isType} accepts it; otherwise an error saying what was {@code expected}. */
-        private JsonNode typed(String field, java.util.function.Predicate<JsonNode> isType, String expected)
+        private JsonNode typed(String field, Predicate<JsonNode> isType, String expected)
                 throws ResultsFileException {
             JsonNode n = node.get(field);
             if (n == null || !isType.test(n)) {
@@ -254,7 +258,7 @@ public final class ResultsReader {
         }
 
         /** A number that {@code valid} accepts; otherwise an error saying what was {@code expected}. */
-        private double number(String field, java.util.function.DoublePredicate valid, String expected)
+        private double number(String field, DoublePredicate valid, String expected)
                 throws ResultsFileException {
             double v = number(field);
             if (!valid.test(v)) {

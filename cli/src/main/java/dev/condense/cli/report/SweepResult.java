@@ -2,6 +2,8 @@
 package dev.condense.cli.report;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -19,8 +21,8 @@ public record SweepResult(Source source, String key, String label, boolean refer
                           List<StageAccuracy> stages, List<LayerResult> layers) {
 
     public SweepResult {
-        latencyMs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latencyMs));
-        latencyP90Ms = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latencyP90Ms));
+        latencyMs = Collections.unmodifiableMap(new LinkedHashMap<>(latencyMs));
+        latencyP90Ms = Collections.unmodifiableMap(new LinkedHashMap<>(latencyP90Ms));
         stages = List.copyOf(stages);
         layers = List.copyOf(layers);
     }
@@ -54,7 +56,7 @@ public record SweepResult(Source source, String key, String label, boolean refer
         static final Settings NONE = new Settings(Double.NaN, null, Map.of(), false, false, 0);
 
         public Settings {
-            shareBits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(shareBits));
+            shareBits = Collections.unmodifiableMap(new LinkedHashMap<>(shareBits));
         }
     }
 
