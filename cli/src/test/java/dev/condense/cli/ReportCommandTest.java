@@ -2,6 +2,8 @@
 package dev.condense.cli;
 
 import dev.condense.cli.report.ReportFormat;
+import dev.condense.cli.report.ReportMarkup;
+import dev.condense.data.FashionMnist;
 import dev.condense.cli.report.SweepFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +16,7 @@ import java.util.stream.Stream;
 import static dev.condense.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ReportCommandTest {
 
@@ -105,6 +108,30 @@ class ReportCommandTest {
         Files.writeString(broken, "not json\n{}\n");
         assertEquals(1, run("report", broken.toString(), "-o", out.toString()).code());
         assertEquals("the previous report", Files.readString(out));
+    }
+
+    @Test
+    void readsWhatSweepWrites() throws Exception {
+        assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "needs dataset-fashion-mnist, which .ci/run installs");
+        Path grid = dir.resolve("grid.json");
+        Files.writeString(grid, """
+                {"grid": {"prune": [null, 0.2], "shareBits": [null, "conv=8,fc=4"], "huffman": [true]}}
+                """);
+        Path results = dir.resolve("sweep.jsonl");
+        MainTest.Run sweep = run("sweep", SweepCommandTest.MODEL.toString(), "--dataset", "fashion-mnist", "--grid",
+                grid.toString(), "-o", results.toString(), "--eval-limit", "200", "--latency", "ort-cpu",
+                "--samples", "20");
+        assertEquals(0, sweep.code(), sweep.err());
+        long lines = Files.readAllLines(results).stream().filter(l -> !l.isBlank()).count();
+        Path html = dir.resolve("sweep.html");
+        MainTest.Run report = run("report", results.toString(), "-o", html.toString());
+        assertEquals(0, report.code(), report.err());
+        assertEquals("", report.err(), "a complete sweep has a reference and no interrupted line");
+        String page = Files.readString(html);
+        assertEquals(lines - 1, ReportMarkup.dataPoints(ReportMarkup.chart(page, "accuracy-size")),
+                "every line but the reference is a point");
+        assertEquals(lines, ReportMarkup.tableRows(page, "summary"));
+        assertEquals(lines, ReportMarkup.dataPoints(ReportMarkup.chart(page, "latency-size")), "one backend timed");
     }
 
     @Test

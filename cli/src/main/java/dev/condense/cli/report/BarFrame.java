@@ -12,7 +12,8 @@ record BarFrame(int width, int height, int categories, LinearAxis y) {
 
     static final int LEFT = 52;
     static final int RIGHT = 12;
-    static final int TOP = 34;
+    /** Room above the bars for the title row and the value labels over a full bar. */
+    static final int TOP = 46;
     /** Layer names run at an angle below the bars when there are more than this many. */
     static final int UPRIGHT_NAMES = 6;
 
