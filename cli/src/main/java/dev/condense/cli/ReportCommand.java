@@ -61,24 +61,34 @@ final class ReportCommand implements Callable<Integer> {
         if (toStdout && chosenFormat == ReportFormat.HTML) {
             throw new UserException("an HTML report needs -o FILE; for standard output use --format md or --format csv");
         }
-        List<ResultsReader.ResultsFile> files = new ArrayList<>();
-        for (Path p : results) {
-            files.add(ResultsReader.read(p));
-        }
-        Report report = Report.of(files, config, title);
+        Report report = read(results, config, title);
         PrintWriter err = spec.commandLine().getErr();
         report.notes().forEach(n -> err.println("condense report: warning: " + n));
-        String text = chosenFormat.render(report);
         PrintWriter out = spec.commandLine().getOut();
         if (toStdout) {
-            out.print(text);
+            out.print(chosenFormat.render(report));
         } else {
-            writeAtomically(target, text);
+            writeAtomically(target, chosenFormat.render(report));
             int lines = report.models().stream().mapToInt(m -> m.lines().size()).sum();
             out.printf("wrote %s (%s, %d result%s of %d model%s)%n", target, chosenFormat.extension(), lines,
                     lines == 1 ? "" : "s", report.models().size(), report.models().size() == 1 ? "" : "s");
         }
         return 0;
+    }
+
+    /**
+     * Reads results files into a report (for other commands, e.g. the demo: then
+     * {@code writeAtomically(target, ReportFormat.HTML.render(report))}).
+     *
+     * @param config a label or key whose layers to detail, or null for the default choice
+     * @param title  the title, or null for one naming the model(s)
+     */
+    static Report read(List<Path> results, String config, String title) throws UserException, IOException {
+        List<ResultsReader.ResultsFile> files = new ArrayList<>();
+        for (Path p : results) {
+            files.add(ResultsReader.read(p));
+        }
+        return Report.of(files, config, title);
     }
 
     private ReportFormat format(Path target) throws UserException {
