@@ -20,7 +20,7 @@ import java.io.PrintWriter;
         subcommands = {DemoCommand.class, InspectCommand.class, ConvertCommand.class, CompressCommand.class,
                 DecompressCommand.class, ZooCommand.class, DatasetCommand.class, TensorCommand.class, RunCommand.class,
                 BenchCommand.class, TrainCommand.class, EvalCommand.class, SensitivityCommand.class, QuantizeCommand.class,
-                SweepCommand.class, CommandLine.HelpCommand.class},
+                SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'condense COMMAND --help' for a command's options and an example."})
 public final class Main implements Runnable {
 
