@@ -32,10 +32,8 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -187,7 +185,7 @@ final class CompressCommand implements Callable<Integer> {
             json = withStages(json, hook.stages());
         }
         if (report != null) {
-            writeReport(report, json);
+            TextFiles.writeAtomically(report, json + "\n");
             out.printf("wrote   %s%n", report);
         }
         return 0;
@@ -419,15 +417,4 @@ final class CompressCommand implements Callable<Integer> {
         return pipeline;
     }
 
-    /** Writes through a temporary file beside the target, renamed into place when complete. */
-    static void writeReport(Path target, String json) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-        try {
-            Files.writeString(temp, json + "\n", StandardCharsets.UTF_8);
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
 }

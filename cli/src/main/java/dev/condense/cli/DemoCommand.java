@@ -2,6 +2,7 @@
 package dev.condense.cli;
 
 import dev.condense.data.DatasetException;
+import dev.condense.cli.report.ReportFormat;
 import dev.condense.data.FashionMnist;
 import dev.condense.ir.ModelLoadException;
 import picocli.CommandLine;
@@ -131,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void writeReport(Path results, Path report, String title) throws UserException, IOException {
-        // Joins the report renderer when it lands.
+        TextFiles.writeAtomically(report, ReportFormat.HTML.render(ReportCommand.read(List.of(results), null, title)));
     }
 
     /** The folder the launcher names, else the working directory. */

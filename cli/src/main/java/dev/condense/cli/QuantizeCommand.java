@@ -221,18 +221,11 @@ final class QuantizeCommand implements Callable<Integer> {
     /** What --report writes, filled as the command goes. */
     private final Map<String, Object> json = new LinkedHashMap<>();
 
-    private void writeReport() throws IOException {
+    private void writeReport() throws IOException, UserException {
         if (report == null) {
             return;
         }
-        Path tmp = java.nio.file.Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
-        try {
-            java.nio.file.Files.writeString(tmp, RunCommand.toJson(json) + "\n");
-            java.nio.file.Files.move(tmp, report, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        TextFiles.writeAtomically(report, RunCommand.toJson(json) + "\n");
         spec.commandLine().getOut().printf("wrote %s%n", report.getFileName());
     }
 

@@ -10,10 +10,8 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -68,7 +66,7 @@ final class ReportCommand implements Callable<Integer> {
         if (toStdout) {
             out.print(chosenFormat.render(report));
         } else {
-            writeAtomically(target, chosenFormat.render(report));
+            TextFiles.writeAtomically(target, chosenFormat.render(report));
             int lines = report.models().stream().mapToInt(m -> m.lines().size()).sum();
             out.printf("wrote %s (%s, %d result%s of %d model%s)%n", target, chosenFormat.extension(), lines,
                     lines == 1 ? "" : "s", report.models().size(), report.models().size() == 1 ? "" : "s");
@@ -78,7 +76,7 @@ final class ReportCommand implements Callable<Integer> {
 
     /**
      * Reads results files into a report (for other commands, e.g. the demo: then
-     * {@code writeAtomically(target, ReportFormat.HTML.render(report))}).
+     * {@code TextFiles.writeAtomically(target, ReportFormat.HTML.render(report))}).
      *
      * @param config a label or key whose layers to detail, or null for the default choice
      * @param title  the title, or null for one naming the model(s)
@@ -101,24 +99,5 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         throw new UserException("--format must be html, md or csv, not '" + format + "'");
-    }
-
-    /** Writes through a temporary file beside the target, renamed into place when complete: never half a report. */
-    static void writeAtomically(Path target, String text) throws IOException, UserException {
-        Path absolute = target.toAbsolutePath();
-        Path folder = absolute.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new UserException("cannot write " + target + ": no such folder " + folder);
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new UserException("cannot write " + target + ": it is a folder");
-        }
-        Path temp = Files.createTempFile(folder, "." + absolute.getFileName(), ".tmp");
-        try {
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 }

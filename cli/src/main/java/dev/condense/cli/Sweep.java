@@ -515,9 +515,10 @@ final class Sweep {
         }
     }
 
+    /** A size in SI units (1 kB = 1000 bytes), as the report prints sizes. */
     static String bytes(long n) {
-        return n >= 10L << 20 ? String.format(Locale.ROOT, "%.1f MB", n / 1048576.0)
-                : n >= 10L << 10 ? String.format(Locale.ROOT, "%.1f KB", n / 1024.0) : n + " B";
+        return n >= 10_000_000L ? String.format(Locale.ROOT, "%.1f MB", n / 1e6)
+                : n >= 10_000L ? String.format(Locale.ROOT, "%.1f kB", n / 1e3) : n + " B";
     }
 
     private static String latencyText(JsonNode line) {

@@ -1,4 +1,4 @@
-// Tests of the condense command line: help, the demo, inspect's text and JSON, and one-line errors.
+// Tests of the condense command line: help, inspect's text and JSON, and one-line errors.
 package dev.condense.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,28 +43,8 @@ class MainTest {
     }
 
     @Test
-    void demoPrintsTheSummaryOfTheBundledModel() throws Exception {
-        Run r = run("demo", "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonNode j = new ObjectMapper().readTree(r.out());
-        assertEquals(LENET5_PARAMETERS, j.get("parameters").asLong());
-        assertEquals(13, j.get("nodes").asInt());
-        assertEquals(2, j.get("ops").get("Conv").asInt());
-        assertEquals(3, j.get("ops").get("Gemm").asInt());
-        assertEquals("[\"N\",10]", j.get("outputs").get(0).get("shape").toString());
-        assertTrue(j.get("bytes").asLong() > LENET5_PARAMETERS * 4, "the file holds the fp32 weights");
-
-        Run text = run("demo");
-        assertEquals(0, text.code(), text.err());
-        assertTrue(text.out().contains("61,706"), text.out());
-        assertTrue(text.out().contains("input: float32[N, 1, 28, 28]"), text.out());
-    }
-
-    @Test
     void inspectReportsWhatTheFileHolds(@TempDir Path dir) throws Exception {
-        Run demo = run("demo", "--keep", dir.toString());
-        assertEquals(0, demo.code(), demo.err());
-        Path model = dir.resolve("lenet5.onnx");
+        Path model = TestModels.lenet(dir);
         Run r = run("inspect", model.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
