@@ -58,7 +58,6 @@ class ModelServerLoadTest {
              ImageClassifier reference = ImageClassifier.open(dcz,
                      SessionOptions.of(options.backend()).withThreads(options.intraOp()))) {
             List<TestData.Sample> samples = TestData.samples(IMAGES, reference);
-            TestData.warmUp(reference, samples);
             List<List<TestHttp.Row>> expected = new ArrayList<>();
             for (TestData.Sample s : samples) {
                 List<TestHttp.Row> fromImage = TestHttp.rows(reference.classify(s.png()), ModelServer.DEFAULT_TOP);

@@ -59,21 +59,6 @@ final class TestData {
         return out;
     }
 
-    /** Runs enough inferences for the JIT to compile the vector engine's kernels; see {@link #warmUp}. */
-    static final int WARM_UP_RUNS = 2000;
-
-    /**
-     * Runs {@code classifier} {@link #WARM_UP_RUNS} times. The vector engine's answers differ in
-     * the last bits between its first runs (the Vector API's Java fallback, interpreted or from C1)
-     * and later ones (C2's intrinsics reduce in another order); from then on they are stable,
-     * across threads and sessions of the JVM. Answers compared bit for bit are taken after this.
-     */
-    static void warmUp(ImageClassifier classifier, List<Sample> samples) throws Exception {
-        for (int i = 0; i < WARM_UP_RUNS; i++) {
-            classifier.classifySamples(samples.get(i % samples.size()).tensor(), 1);
-        }
-    }
-
     /** {@link #LENET5} compressed with the default preset into {@code dir}. */
     static Path compressedLenet5(Path dir) throws Exception {
         Path dcz = dir.resolve("lenet5.dcz");
