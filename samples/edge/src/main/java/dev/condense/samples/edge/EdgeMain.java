@@ -21,16 +21,21 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * {@code java --add-modules jdk.incubator.vector -jar condense-edge.jar [image ...]} (from the
- * runtime image: {@code bin/condense-edge [image ...]}). Without arguments it classifies the
- * sample image packaged with it. For each image it prints the time and the top five classes, one
- * per line as {@code rank probability label}; at the end, the size on disk of the jar and, when
- * it runs inside the runtime image the packager built, of that image.
+ * {@code java --add-modules jdk.incubator.vector -jar condense-edge.jar [--repeat N] [image ...]}
+ * (from the runtime image: {@code bin/condense-edge [--repeat N] [image ...]}). Without images it
+ * classifies the sample image packaged with it. For each image it prints the time of the first
+ * run (cold: class loading, and the Vector API interpreted until the JIT compiles it) and, with
+ * {@code --repeat N}, the median of N more runs; then the top five classes, one per line as
+ * {@code rank probability label}. At the end it prints the size on disk of the jar and, when it
+ * runs inside the runtime image the packager built, of that image.
  *
  * <p>Nothing here refers to ONNX Runtime: the session runs on {@link Backend#VECTOR}, whose
  * classes need only {@code jdk.incubator.vector}.
@@ -62,6 +67,20 @@ public final class EdgeMain {
                     + " or bin/condense-edge from the runtime image");
             return 2;
         }
+        int repeat = 0;
+        List<String> images = new ArrayList<>(List.of(args));
+        if (images.size() >= 2 && images.getFirst().equals("--repeat")) {
+            try {
+                repeat = Integer.parseInt(images.get(1));
+            } catch (NumberFormatException e) {
+                repeat = -1;
+            }
+            if (repeat < 0 || repeat > 1_000_000) {
+                err.println("condense-edge: --repeat takes a count from 0 to 1000000, got '" + images.get(1) + "'");
+                return 2;
+            }
+            images = images.subList(2, images.size());
+        }
         try {
             long t0 = System.nanoTime();
             byte[] dcz = resource(MODEL_RESOURCE).orElseThrow(() -> new ModelLoadException("this jar holds no "
@@ -77,18 +96,25 @@ public final class EdgeMain {
             try (ImageClassifier classifier = ImageClassifier.of(model, SessionOptions.of(Backend.VECTOR))) {
                 out.printf(Locale.ROOT, "model %s (%d bytes, embedded) opened in %.1f ms on %s%n", name, dcz.length,
                         (System.nanoTime() - t0) / 1e6, classifier.session().describe());
-                if (args.length == 0) {
+                if (images.isEmpty()) {
                     Optional<byte[]> sample = resource(SAMPLE_RESOURCE);
                     if (sample.isEmpty()) {
-                        err.println("condense-edge: no image given and none packaged; usage: condense-edge image ...");
+                        err.println("condense-edge: no image given and none packaged; usage: condense-edge"
+                                + " [--repeat N] image ...");
                         return 2;
                     }
-                    long t = System.nanoTime();
-                    print(out, "sample.png (packaged)", classifier.classify(sample.get()), t);
+                    classify(out, "sample.png (packaged)", sample.get(), classifier, repeat);
                 }
-                for (String arg : args) {
-                    long t = System.nanoTime();
-                    print(out, arg, classifier.classify(Path.of(arg)), t);
+                for (String image : images) {
+                    Path file = Path.of(image);
+                    if (!Files.isRegularFile(file)) {
+                        throw new DatasetException("image file " + image + " does not exist");
+                    }
+                    if (Files.size(file) > ImageClassifier.MAX_IMAGE_BYTES) {
+                        throw new DatasetException(image + " is " + Files.size(file) + " bytes, more than the "
+                                + ImageClassifier.MAX_IMAGE_BYTES + " an image file may have");
+                    }
+                    classify(out, image, Files.readAllBytes(file), classifier, repeat);
                 }
             }
             printSizes(out);
@@ -99,8 +125,22 @@ public final class EdgeMain {
         }
     }
 
-    private static void print(PrintStream out, String image, Classification c, long startNanos) {
-        out.printf(Locale.ROOT, "%s: classified in %.2f ms%n", image, (System.nanoTime() - startNanos) / 1e6);
+    private static void classify(PrintStream out, String image, byte[] encoded, ImageClassifier classifier, int repeat)
+            throws DatasetException, SessionException {
+        long t = System.nanoTime();
+        Classification c = classifier.classify(encoded);
+        out.printf(Locale.ROOT, "%s: classified in %.2f ms", image, (System.nanoTime() - t) / 1e6);
+        if (repeat > 0) {
+            long[] nanos = new long[repeat];
+            for (int i = 0; i < repeat; i++) {
+                long r = System.nanoTime();
+                classifier.classify(encoded);
+                nanos[i] = System.nanoTime() - r;
+            }
+            Arrays.sort(nanos);
+            out.printf(Locale.ROOT, "; %d more runs: median %.3f ms", repeat, nanos[repeat / 2] / 1e6);
+        }
+        out.println();
         int rank = 1;
         for (Classification.Prediction p : c.top(TOP)) {
             // Float.toString: the shortest text that reads back as exactly this probability.

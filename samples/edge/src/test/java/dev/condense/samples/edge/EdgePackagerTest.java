@@ -111,9 +111,10 @@ class EdgePackagerTest {
     @Test
     void imageRunsWithoutFlagsAndPrintsItsSize() throws Exception {
         Path imageDir = built.image().orElseThrow();
-        Run run = run(List.of(imageDir.resolve(EdgePackager.LAUNCHER).toString()));
+        Run run = run(List.of(imageDir.resolve(EdgePackager.LAUNCHER).toString(), "--repeat", "50"));
         assertEquals(0, run.status(), run.toString());
-        assertTrue(run.out().contains("sample.png (packaged)"), run.out());
+        assertTrue(run.out().contains("sample.png (packaged): classified in "), run.out());
+        assertTrue(run.out().contains("; 50 more runs: median "), run.out());
         assertSameTop1(run.out());
         long imageBytes = EdgeMain.folderBytes(imageDir);
         assertEquals(imageBytes, built.imageBytes());
@@ -127,6 +128,16 @@ class EdgePackagerTest {
         Run run = run(List.of(java.toString(), "-jar", built.jar().toString(), image.toString()));
         assertEquals(2, run.status(), run.toString());
         assertTrue(run.err().contains("java --add-modules jdk.incubator.vector -jar condense-edge.jar"), run.err());
+    }
+
+    @Test
+    void aMissingImageIsReportedByName() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path missing = dir.resolve("missing.png");
+        Run run = run(List.of(java.toString(), "--add-modules", EdgeMain.VECTOR_MODULE, "-jar",
+                built.jar().toString(), missing.toString()));
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("image file " + missing + " does not exist"), run.err());
     }
 
     @Test

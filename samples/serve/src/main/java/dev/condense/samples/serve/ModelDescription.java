@@ -33,12 +33,16 @@ final class ModelDescription {
         out.put("name", name(file));
         out.put("fileBytes", Files.size(file));
         int[] sample = classifier.sampleShape();
-        out.put("input", Map.of("name", classifier.session().inputs().getFirst().name(),
-                "shape", List.of(1, sample[0], sample[1], sample[2])));
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("name", classifier.session().inputs().getFirst().name());
+        input.put("shape", List.of(1, sample[0], sample[1], sample[2]));
+        out.put("input", input);
         out.put("classes", classifier.labels().size());
         out.put("labels", classifier.labels());
-        out.put("normalization", Map.of("mean", floats(classifier.normalization().mean()),
-                "std", floats(classifier.normalization().std())));
+        Map<String, Object> normalization = new LinkedHashMap<>();
+        normalization.put("mean", floats(classifier.normalization().mean()));
+        normalization.put("std", floats(classifier.normalization().std()));
+        out.put("normalization", normalization);
         out.put("backend", classifier.session().backend().id());
         out.put("engine", classifier.session().describe());
         out.put("compression", DczModel.isDcz(file) ? compression(file) : "uncompressed");

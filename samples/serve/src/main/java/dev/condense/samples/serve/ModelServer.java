@@ -116,7 +116,7 @@ public final class ModelServer implements AutoCloseable {
             }
             ModelServer server = new ModelServer(options, classifier, description, http);
             http.start();
-            LOG.log(System.Logger.Level.INFO, "serving {0} on {1} ({2}; {3} workers, queue {4})", server.modelName,
+            LOG.log(System.Logger.Level.DEBUG, "serving {0} on {1} ({2}; {3} workers, queue {4})", server.modelName,
                     server.uri(), classifier.session().describe(), options.workers(), options.queue());
             return server;
         } catch (IOException | RuntimeException | ModelLoadException e) {

@@ -34,7 +34,12 @@ public final class ServeMain {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "condense-serve-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Printed, not logged: the logging framework shuts down in a hook of its own.
+            System.out.println("stopping: finishing the requests in flight");
+            server.close();
+            System.out.println("stopped");
+        }, "condense-serve-shutdown"));
         System.out.println("serving " + ModelDescription.name(options.model()) + " on " + server.uri() + " ("
                 + options.backend().id() + ", " + options.workers() + " workers, queue " + options.queue()
                 + "); POST /predict, GET /health, GET /model; Ctrl-C stops");
