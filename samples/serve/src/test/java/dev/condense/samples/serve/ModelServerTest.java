@@ -4,6 +4,7 @@ package dev.condense.samples.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.condense.data.FashionMnist;
 import dev.condense.ir.Tensor;
+import dev.condense.runtime.Backend;
 import dev.condense.runtime.ImageClassifier;
 import dev.condense.runtime.Result;
 import dev.condense.runtime.SessionOptions;
@@ -37,6 +38,8 @@ class ModelServerTest {
     private static final String PNG = "image/png";
     private static final String JSON_TYPE = "application/json";
     private static final String FLOAT32 = "application/octet-stream";
+    /** ONNX Runtime against the vector engine on LeNet-5's probabilities: rounding only. */
+    private static final float ORT_TOLERANCE = 1e-5f;
 
     @TempDir
     static Path dir;
@@ -114,6 +117,23 @@ class ModelServerTest {
             assertEquals("lenet-5-caffe.onnx", model.get("name").textValue());
             assertEquals(Files.size(TestData.LENET5), model.get("fileBytes").longValue());
             assertEquals("uncompressed", model.get("compression").textValue());
+        }
+    }
+
+    @Test
+    void onnxRuntimeBackendServesTheSameRanking() throws Exception {
+        try (ModelServer ort = ModelServer.start(ServerOptions.of(dcz).withWorkers(1).withBackend(Backend.ORT_CPU))) {
+            TestHttp client = new TestHttp(ort.uri());
+            assertEquals("ort-cpu", TestHttp.JSON.readTree(client.get("health").body()).get("backend").textValue());
+            for (TestData.Sample s : samples) {
+                List<TestHttp.Row> got = TestHttp.top(client.post("predict", PNG, s.png()).body());
+                List<TestHttp.Row> vector = TestHttp.rows(reference.classify(s.png()), 5);
+                assertEquals(vector.getFirst().label(), got.getFirst().label(), s.name());
+                for (int i = 0; i < got.size(); i++) {
+                    // Another engine: the same classes, probabilities equal to float rounding.
+                    assertEquals(vector.get(i).probability(), got.get(i).probability(), ORT_TOLERANCE, s.name());
+                }
+            }
         }
     }
 
