@@ -418,8 +418,8 @@ public final class EdgePackager {
     static String describe(EdgePackage p) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         PrintWriter out = new PrintWriter(text, true, StandardCharsets.UTF_8);
-        out.printf(Locale.ROOT, "jar: %s, %d bytes; run: java --add-modules %s -jar %s [image ...]%n", p.jar(),
-                p.jarBytes(), EdgeMain.VECTOR_MODULE, p.jar());
+        out.printf(Locale.ROOT, "jar: %s, %d bytes; run: java %s -jar %s [image ...]%n", p.jar(), p.jarBytes(),
+                IMAGE_JVM_OPTIONS, p.jar());
         p.image().ifPresent(image -> out.printf(Locale.ROOT, "image: %s, %d bytes (modules %s); run: %s [image ...]%n",
                 image, p.imageBytes(), String.join(",", p.modules()), image.resolve(LAUNCHER)));
         out.printf(Locale.ROOT, "total: %d bytes%n", p.jarBytes() + p.imageBytes());
