@@ -203,18 +203,22 @@ class ModelServerTest {
                 "the body is no readable image");
         byte[] truncated = Arrays.copyOf(samples.getFirst().png(), 60);
         assertError(http.post("predict", PNG, truncated), 400, "the body is no readable image");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 28], \"data\": [1, 2".getBytes(
-                StandardCharsets.UTF_8)), 400, "malformed JSON");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 27], \"data\": [1]}".getBytes(
-                StandardCharsets.UTF_8)), 400, "shape [1, 1, 28, 27] does not match the model's input [1, 1, 28, 28]");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 28], \"data\": [1, 2]}".getBytes(
-                StandardCharsets.UTF_8)), 400, "\"data\" has 2 values; shape [1, 1, 28, 28] needs 784");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 28], \"data\": [1, NaN]}".getBytes(
-                StandardCharsets.UTF_8)), 400, "malformed JSON");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 28], \"data\": [0.5, 1e999]}".getBytes(
-                StandardCharsets.UTF_8)), 400, "value 1 of the tensor is Infinity");
-        assertError(http.post("predict", JSON_TYPE, "{\"shape\": [1, 1, 28, 28], \"data\": [\"a\"]}".getBytes(
-                StandardCharsets.UTF_8)), 400, "\"data\"[0] is a string");
+        // JSON bodies and the part of the message that must name their problem.
+        List<List<String>> refusedJson = List.of(
+                List.of("{\"shape\": [1, 1, 28, 28], \"data\": [1, 2", "malformed JSON"),
+                List.of("{\"shape\": [1, 1, 28, 27], \"data\": [1]}",
+                        "shape [1, 1, 28, 27] does not match the model's input [1, 1, 28, 28]"),
+                List.of("{\"shape\": [1, 1, 28, 28], \"data\": [1, 2]}",
+                        "\"data\" has 2 values; shape [1, 1, 28, 28] needs 784"),
+                List.of("{\"shape\": [1, 1, 28, 28], \"data\": [1, NaN]}", "malformed JSON"),
+                List.of("{\"shape\": [1, 1, 28, 28], \"data\": [0.5, 1e999]}", "value 1 of the tensor is Infinity"),
+                List.of("{\"shape\": [1, 1, 28, 28], \"data\": [\"a\"]}", "\"data\"[0] is a string"),
+                List.of("{\"data\": [1]}", "the JSON body has no \"shape\""),
+                List.of("{\"shape\": [1, 1, 28, 28], \"labels\": [1]}", "unknown field \"labels\""),
+                List.of("[1, 2, 3]", "the JSON body must be an object"));
+        for (List<String> c : refusedJson) {
+            assertError(http.post("predict", JSON_TYPE, c.get(0).getBytes(StandardCharsets.UTF_8)), 400, c.get(1));
+        }
         float[] withNaN = tensor.clone();
         withNaN[17] = Float.NaN;
         assertError(http.post("predict", FLOAT32, TestHttp.float32(withNaN)), 400, "value 17 of the tensor is NaN");
