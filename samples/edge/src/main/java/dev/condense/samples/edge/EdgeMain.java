@@ -21,6 +21,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -165,10 +166,19 @@ public final class EdgeMain {
 
     /** The jar this class was loaded from, if it was loaded from a jar. */
     static Optional<Path> ownJar() {
+        return codeLocation().filter(Files::isRegularFile);
+    }
+
+    /** The jar or class folder this class was loaded from, when the class loader says. */
+    static Optional<Path> codeLocation() {
+        CodeSource source = EdgeMain.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return Optional.empty();
+        }
         try {
-            Path location = Path.of(EdgeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(location) ? Optional.of(location) : Optional.empty();
-        } catch (URISyntaxException | SecurityException e) {
+            return Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // Not a file: URI (e.g. a jar inside another archive).
             return Optional.empty();
         }
     }

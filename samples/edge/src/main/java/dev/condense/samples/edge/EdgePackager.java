@@ -14,13 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -152,7 +149,7 @@ public final class EdgePackager {
             byte[] seen = entries.putIfAbsent(name, bytes);
             if (seen == null) {
                 sourceOf.put(name, source);
-            } else if (!Arrays.equals(sha256(seen), sha256(bytes))) {
+            } else if (!Arrays.equals(seen, bytes)) {
                 throw new PackagingException(name + " is in both " + sourceOf.get(name) + " and " + source
                         + " with different contents; a fat jar can hold only one");
             }
@@ -287,24 +284,13 @@ public final class EdgePackager {
 
     /** The jar or class folder this sample's classes come from. */
     private static Path ownLocation() throws PackagingException {
-        try {
-            return Path.of(EdgeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
-            throw new PackagingException("cannot tell where the edge sample's classes were loaded from", e);
-        }
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return EdgeMain.codeLocation().orElseThrow(() -> new PackagingException(
+                "cannot tell where the edge sample's classes were loaded from"));
     }
 
     // ---- the runtime image
 
-    /** The modules the jar needs, as jdeps finds them, plus the vector module its classes load reflectively too. */
+    /** The modules the jar needs, as jdeps finds them; java.base and the vector module whatever it reports. */
     static List<String> modules(Path jar) throws PackagingException {
         String found = runTool("jdeps", "--print-module-deps", "--ignore-missing-deps", "--multi-release",
                 String.valueOf(Runtime.version().feature()), jar.toString()).strip();
