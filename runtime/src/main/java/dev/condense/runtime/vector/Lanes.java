@@ -23,6 +23,19 @@ public final class Lanes {
     private Lanes() {
     }
 
+    /**
+     * The sum of a vector's lanes, lane 0 first. Not {@code reduceLanes(ADD)}: its order is left to
+     * the implementation and differs between interpreted and compiled code, so one session would
+     * give different last bits before and after the JIT warms up.
+     */
+    public static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     static VectorSpecies<Float> choose(String asked) {
         int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         int bits = Math.min(DEFAULT_MAX_BITS, preferred);

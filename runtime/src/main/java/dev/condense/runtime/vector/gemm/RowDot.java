@@ -4,14 +4,15 @@ package dev.condense.runtime.vector.gemm;
 import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Activation;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code Y[m][n] = act(bias[m][n] + X[m] . W[n])} with {@code W: [N, K]} (PyTorch's Linear layout).
  * At batch 1 a classifier layer is a matrix-vector product bound by reading W (VGG-16's first
  * one is 411 MB), so the loop streams four weight rows at a time against one input row, four
- * independent accumulators hiding the FMA latency. Callers split the N range over threads.
+ * independent accumulators hiding the FMA latency. Callers split the N range over threads. Lanes
+ * are summed in lane order ({@link Lanes#sumLanes}), so a result does not change once the JIT
+ * compiles the loop.
  */
 public final class RowDot {
 
@@ -48,10 +49,10 @@ public final class RowDot {
                     a2 = FloatVector.fromArray(SPECIES, w, w2 + p).fma(xv, a2);
                     a3 = FloatVector.fromArray(SPECIES, w, w3 + p).fma(xv, a3);
                 }
-                float s0 = a0.reduceLanes(VectorOperators.ADD);
-                float s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD);
-                float s3 = a3.reduceLanes(VectorOperators.ADD);
+                float s0 = Lanes.sumLanes(a0);
+                float s1 = Lanes.sumLanes(a1);
+                float s2 = Lanes.sumLanes(a2);
+                float s3 = Lanes.sumLanes(a3);
                 for (; p < k; p++) {
                     float xv = x[xi + p];
                     s0 += w[w0 + p] * xv;
@@ -76,7 +77,7 @@ public final class RowDot {
                 for (; p < bound; p += lanes) {
                     acc = FloatVector.fromArray(SPECIES, w, wr + p).fma(FloatVector.fromArray(SPECIES, x, xi + p), acc);
                 }
-                float s = acc.reduceLanes(VectorOperators.ADD);
+                float s = Lanes.sumLanes(acc);
                 for (; p < k; p++) {
                     s += w[wr + p] * x[xi + p];
                 }

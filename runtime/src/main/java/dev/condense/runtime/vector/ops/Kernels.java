@@ -6,6 +6,7 @@ import dev.condense.ir.Node;
 import dev.condense.ir.Tensor;
 import dev.condense.runtime.SessionException;
 import dev.condense.runtime.vector.KernelContext;
+import dev.condense.runtime.vector.Lanes;
 import dev.condense.runtime.vector.Operand;
 import dev.condense.runtime.vector.Parallel;
 import jdk.incubator.vector.FloatVector;
@@ -102,17 +103,9 @@ final class Kernels {
         return parallel.shares(n, grain) <= 1;
     }
 
-    /**
-     * The sum of a vector's lanes, lane 0 first. Not {@code reduceLanes(ADD)}: its order is left to
-     * the implementation and differs between interpreted and compiled code, so one session would
-     * give different last bits before and after the JIT warms up.
-     */
+    /** {@link Lanes#sumLanes}: the sum of a vector's lanes in lane order, the same before and after the JIT. */
     static float sumLanes(FloatVector v) {
-        float s = 0;
-        for (int i = 0; i < v.length(); i++) {
-            s += v.lane(i);
-        }
-        return s;
+        return Lanes.sumLanes(v);
     }
 
     /** The product of a vector's lanes, lane 0 first, for the same reason as {@link #sumLanes}. */
