@@ -61,18 +61,8 @@ final class DemoCommand implements Callable<Integer> {
             + " Debian package's, else the shipped subset)")
     Path data;
 
-    @Option(names = "--latency", paramLabel = "B,B|none", defaultValue = "vector,ort-cpu",
-            description = "the engines timed at batch 1 (default: ${DEFAULT-VALUE})")
-    String latency;
-
-    @Option(names = "--eval-limit", paramLabel = "N", description = "evaluate on the first N test images only")
-    Integer evalLimit;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "retrain on the first N training images only")
-    Integer trainLimit;
-
-    @Option(names = "--threads", paramLabel = "N", description = "threads for the engines and retraining (default: one per core)")
-    Integer threads;
+    @CommandLine.Mixin
+    SweepRunArgs run = new SweepRunArgs();
 
     @Option(names = "--fresh", description = "discard earlier results in --out and run everything again")
     boolean fresh;
@@ -109,8 +99,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<SweepConfig> configs = SweepGrid.demo(prune, retrainEpochs);
         CalibrationArgs calib = CommandLine.populateCommand(new CalibrationArgs(), "--calibration", "fashion-mnist");
-        Sweep.Setup setup = SweepCommand.setup(modelFile, results, work, configs, dataset, calib, "vector", latency,
-                threads, evalLimit, trainLimit, retrainLr);
+        Sweep.Setup setup = SweepCommand.setup(modelFile, results, work, configs, dataset, calib, "vector", run,
+                retrainLr);
         out.printf(Locale.ROOT, "Condense demo: %s (%s), compressed %d ways and measured on %,d %s test images.%n",
                 modelFile.getFileName(), Sweep.bytes(Files.size(modelFile)), configs.size() - 1, setup.test().size(),
                 dataset.data == null ? "Fashion-MNIST" : "Fashion-MNIST (from " + dataset.data + ")");

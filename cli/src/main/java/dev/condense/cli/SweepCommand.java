@@ -56,18 +56,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "the engine that measures accuracy (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--latency", paramLabel = "B,B|none", defaultValue = "vector,ort-cpu",
-            description = "the engines timed at batch 1 (default: ${DEFAULT-VALUE})")
-    String latency;
-
-    @Option(names = "--threads", paramLabel = "N", description = "threads for every engine and for retraining (default: one per core)")
-    Integer threads;
-
-    @Option(names = "--eval-limit", paramLabel = "N", description = "evaluate on the first N test images only")
-    Integer evalLimit;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "retrain on the first N training images only")
-    Integer trainLimit;
+    @Mixin
+    SweepRunArgs run = new SweepRunArgs();
 
     @Option(names = "--retrain-lr", paramLabel = "RATE", description = "peak learning rate of retraining after pruning (default: 0.005)")
     Double retrainLr;
@@ -85,8 +75,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws UserException, IOException, ModelLoadException, DatasetException {
         List<SweepConfig> configs = grid != null ? SweepGrid.read(grid) : SweepGrid.defaults();
         PrintWriter out = spec.commandLine().getOut();
-        Sweep.Setup setup = setup(input, output, workDir, configs, datasetArgs, calib, backend, latency, threads,
-                evalLimit, trainLimit, retrainLr);
+        Sweep.Setup setup = setup(input, output, workDir, configs, datasetArgs, calib, backend, run, retrainLr);
         out.printf(Locale.ROOT, "sweep: %d configurations of %s on %s (%,d test images), accuracy on %s, latency on %s%n",
                 configs.size(), input.getFileName(), setup.datasetLabel(), setup.test().size(), setup.evalOptions().backend(),
                 setup.latencyBackends().isEmpty() ? "none" : setup.latencyBackends());
@@ -99,8 +88,12 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Checks every option and opens the data a sweep of {@code configs} needs, before anything runs. */
     static Sweep.Setup setup(Path input, Path output, Path workDir, List<SweepConfig> configs, DatasetArgs datasetArgs,
-                             CalibrationArgs calib, String backend, String latency, Integer threads, Integer evalLimit,
-                             Integer trainLimit, Double retrainLr) throws UserException, IOException, ModelLoadException, DatasetException {
+                             CalibrationArgs calib, String backend, SweepRunArgs run, Double retrainLr)
+            throws UserException, IOException, ModelLoadException, DatasetException {
+        String latency = run.latency;
+        Integer threads = run.threads;
+        Integer evalLimit = run.evalLimit;
+        Integer trainLimit = run.trainLimit;
         if (!Files.isRegularFile(input)) {
             throw new UserException("model " + input + (Files.exists(input) ? " is not a file" : " does not exist"));
         }
