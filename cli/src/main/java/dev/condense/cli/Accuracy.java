@@ -42,6 +42,15 @@ record Accuracy(double top1, double top5, int images, double seconds) {
     }
 
     static Accuracy of(Session session, Dataset data, int batch) throws SessionException, DatasetException, UserException {
+        return of(session, data, batch, null);
+    }
+
+    /**
+     * Evaluates through an open session, reporting each batch to {@code progress} (stage
+     * "evaluating", in images) when it is not null.
+     */
+    static Accuracy of(Session session, Dataset data, int batch, Progress progress)
+            throws SessionException, DatasetException, UserException {
         List<ValueInfo> inputs = session.inputs();
         if (inputs.size() != 1) {
             throw new UserException("evaluation feeds one image input; the model has " + inputs.size());
@@ -61,6 +70,8 @@ record Accuracy(double top1, double top5, int images, double seconds) {
         long nanos = 0;
         int classes = data.classNames().size();
         Batches batches = data.batches(n);
+        long start = System.nanoTime();
+        int seen = 0;
         while (batches.hasNext()) {
             Batch b = batches.next();
             if (fixedBatch && b.size() != n) {
@@ -85,6 +96,12 @@ record Accuracy(double top1, double top5, int images, double seconds) {
                 int rank = Scores.rankOf(logits, i * width, width, b.labels()[i]);
                 top1 += rank == 0 ? 1 : 0;
                 top5 += rank < 5 ? 1 : 0;
+            }
+            seen += b.size();
+            if (progress != null) {
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                progress.update("evaluating", seen, data.size(), String.format(java.util.Locale.ROOT, "top-1 %.2f%% so far",
+                        100.0 * top1 / seen), elapsed / seen * (data.size() - seen));
             }
         }
         return new Accuracy((double) top1 / data.size(), (double) top5 / data.size(), data.size(), nanos / 1e9);

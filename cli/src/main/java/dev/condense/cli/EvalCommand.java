@@ -78,7 +78,14 @@ final class EvalCommand implements Callable<Integer> {
             }
             data = data.take(limit);
         }
-        Accuracy a = Accuracy.of(model, data, options, batch);
+        Accuracy a;
+        try (dev.condense.runtime.Session session = dev.condense.runtime.Session.open(model, options)) {
+            Progress progress = Progress.forStdout(spec.commandLine().getOut());
+            a = Accuracy.of(session, data, batch, json ? null : progress);
+            if (!json) {
+                progress.clear();
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

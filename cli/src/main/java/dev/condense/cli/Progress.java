@@ -5,9 +5,10 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Prints a stage's progress. On a terminal the line is rewritten in place at most ten times a
- * second; otherwise a line is printed at most every {@code interval} seconds, so logs stay
- * readable. {@link #done} always prints a final line.
+ * Prints a stage's progress: stage, percent, count, rate, detail and time left. On a terminal the
+ * line is rewritten in place at most ten times a second; otherwise a line is printed every
+ * {@code interval} seconds of a stage, so logs stay readable and a stage shorter than the interval
+ * prints nothing. {@link #done} always prints a final line.
  */
 final class Progress {
 
@@ -40,8 +41,10 @@ final class Progress {
             stageStart = now;
             stageStartDone = done;
         }
-        double since = (now - lastPrint) / 1e9;
-        if (lastPrint != 0 && since < (terminal ? 0.1 : intervalSeconds)) {
+        // A terminal shows the line at once and rewrites it ten times a second; a log gets a line
+        // only once a stage has run a whole interval, so short stages leave no noise there.
+        double since = (now - (lastPrint != 0 ? lastPrint : terminal ? 0 : stageStart)) / 1e9;
+        if ((lastPrint != 0 || !terminal) && since < (terminal ? 0.1 : intervalSeconds)) {
             return;
         }
         lastPrint = now;
@@ -68,12 +71,18 @@ final class Progress {
 
     /** A finished stage's line, replacing the in-place one on a terminal. */
     void done(String line) {
-        if (terminal && lastLength > 0) {
-            out.print("\r" + " ".repeat(lastLength) + "\r");
-            lastLength = 0;
-        }
+        clear();
         out.println(line);
         out.flush();
+    }
+
+    /** Removes the in-place line on a terminal (nothing to do in a log), for output that follows without a done line. */
+    void clear() {
+        if (terminal && lastLength > 0) {
+            out.print("\r" + " ".repeat(lastLength) + "\r");
+            out.flush();
+            lastLength = 0;
+        }
         lastPrint = 0;
         stage = null;
     }

@@ -85,6 +85,7 @@ final class Sweep {
     private final Setup setup;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Progress progress;
     private final Map<String, Model> retrained = new HashMap<>();
     private final Map<String, RetrainHook.StageAccuracy> stageCache = new HashMap<>();
     private RetrainHook.StageAccuracy reference;
@@ -94,6 +95,7 @@ final class Sweep {
         this.setup = setup;
         this.out = out;
         this.err = err;
+        this.progress = Progress.forStdout(out);
     }
 
     /**
@@ -116,7 +118,6 @@ final class Sweep {
         if (ref != null) {
             reference = new RetrainHook.StageAccuracy("dense", ref.path("top1").asDouble(), ref.path("top5").asDouble());
         }
-        Progress progress = Progress.forStdout(out);
         long start = System.nanoTime();
         int finished = 0;
         Map<String, JsonNode> lines = new LinkedHashMap<>(done);
@@ -268,7 +269,7 @@ final class Sweep {
         Accuracy accuracy;
         Map<String, double[]> latency = new LinkedHashMap<>();
         try (Session session = Session.open(file, setup.evalOptions())) {
-            accuracy = Accuracy.of(session, setup.test(), Accuracy.DEFAULT_BATCH);
+            accuracy = Accuracy.of(session, setup.test(), Accuracy.DEFAULT_BATCH, progress);
         } catch (Exception e) {
             throw failure(c, "evaluating", e);
         }

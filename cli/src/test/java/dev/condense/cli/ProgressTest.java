@@ -13,18 +13,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProgressTest {
 
     @Test
-    void aLogGetsPlainLinesAtMostOncePerInterval() {
+    void aLogGetsPlainLinesOncePerIntervalAndNothingForAShortStage() throws Exception {
         StringWriter text = new StringWriter();
-        Progress p = new Progress(new PrintWriter(text), false, 3600);
+        Progress p = new Progress(new PrintWriter(text), false, 0.2);
         for (int i = 1; i <= 100; i++) {
             p.update("epoch 1", i, 100, "loss 0.5", 100 - i);
         }
-        p.done("epoch 1/1: done");
+        p.done("short: done");
+        assertEquals("short: done\n", text.toString(), "a stage shorter than the interval prints only its done line");
+
+        text.getBuffer().setLength(0);
+        p.update("epoch 2", 1, 100, "loss 0.4", 99);
+        Thread.sleep(250);
+        p.update("epoch 2", 50, 100, "loss 0.3", 5);
+        p.update("epoch 2", 51, 100, "loss 0.3", 4);
+        p.done("epoch 2/2: done");
         String[] lines = text.toString().split("\n");
-        // The first update prints, the next 99 fall inside the interval; done always prints.
         assertEquals(2, lines.length, text.toString());
-        assertTrue(lines[0].startsWith("epoch 1   1.0% (1/100) loss 0.5, 1m39s left"), lines[0]);
-        assertEquals("epoch 1/1: done", lines[1]);
+        assertTrue(lines[0].startsWith("epoch 2  50.0% (50/100, ") && lines[0].endsWith("/s) loss 0.3, 5s left"), lines[0]);
+        assertEquals("epoch 2/2: done", lines[1]);
         assertFalse(text.toString().contains("\r"), "no carriage returns in a log");
     }
 
