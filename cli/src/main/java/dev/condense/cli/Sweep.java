@@ -130,6 +130,7 @@ final class Sweep {
             progress.done(String.format(Locale.ROOT, "[%d/%d] %s", finished + 1 + configs.size() - todo.size(),
                     configs.size(), c.label()));
             String json = measure(c, modelName, modelBytes.length, sha);
+            progress.clear();
             append(results, json);
             JsonNode node = JSON.readTree(json);
             lines.put(c.key(), node);
