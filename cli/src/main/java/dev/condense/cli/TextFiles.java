@@ -1,6 +1,8 @@
 // Writes the text files commands produce (reports, JSON) whole or not at all.
 package dev.condense.cli;
 
+import dev.condense.io.TemporaryFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +30,7 @@ final class TextFiles {
         if (Files.isDirectory(absolute)) {
             throw new UserException("cannot write " + target + ": it is a folder");
         }
-        Path temp = Files.createTempFile(folder, "." + absolute.getFileName(), ".tmp");
+        Path temp = TemporaryFiles.beside(folder, absolute.getFileName().toString());
         try {
             Files.writeString(temp, text, StandardCharsets.UTF_8);
             Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The NumPy {@code .npy} codec. A file is the magic {@code \x93NUMPY}, a major and minor version
@@ -241,7 +239,7 @@ public final class Npy {
         Path temporary;
         try {
             Files.createDirectories(folder);
-            temporary = createTemporary(folder, absolute.getFileName().toString());
+            temporary = TemporaryFiles.beside(folder, absolute.getFileName().toString());
         } catch (IOException e) {
             throw new TensorFileException(target + ": cannot write it: " + reason(e), e);
         }
@@ -295,21 +293,6 @@ public final class Npy {
         int unpadded = Math.addExact(Math.addExact(preamble, dictLength), 1);
         int aligned = Math.multiplyExact(Math.ceilDiv(unpadded, ALIGNMENT), ALIGNMENT);
         return aligned - preamble;
-    }
-
-    /** A new file beside the target, with the permissions an ordinary new file gets (unlike createTempFile's). */
-    private static Path createTemporary(Path folder, String name) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            Path candidate = folder.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                    + ".tmp");
-            try {
-                return Files.createFile(candidate);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** Removes the temporary file after a failure; a failure to remove it is attached to the first. */

@@ -107,7 +107,7 @@ public final class OnnxWriter {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmpModel = createTemporary(dir, target.getFileName().toString());
+        Path tmpModel = dev.condense.io.TemporaryFiles.beside(dir, target.getFileName().toString());
         Path tmpData = null;
         try {
             ExternalSink sink = null;
@@ -117,7 +117,7 @@ public final class OnnxWriter {
                     throw new IllegalArgumentException("the external data file '" + dataName
                             + "' cannot be the model file itself");
                 }
-                tmpData = createTemporary(dir, dataName);
+                tmpData = dev.condense.io.TemporaryFiles.beside(dir, dataName);
                 sink = new ExternalSink(dataName, options.externalThreshold(),
                         FileChannel.open(tmpData, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
             }
@@ -161,7 +161,7 @@ public final class OnnxWriter {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = createTemporary(dir, target.getFileName().toString());
+        Path tmp = dev.condense.io.TemporaryFiles.beside(dir, target.getFileName().toString());
         try {
             writeMessage(proto, tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -178,23 +178,6 @@ public final class OnnxWriter {
             CodedOutputStream cos = CodedOutputStream.newInstance(out, 1 << 16);
             proto.writeTo(cos);
             cos.flush();
-        }
-    }
-
-    /**
-     * A new hidden file beside the target. Created plainly rather than with createTempFile, whose
-     * owner-only permissions would stick to the model after the rename; this one gets the umask's.
-     */
-    private static Path createTemporary(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt >= 8) {
-                    throw e;
-                }
-            }
         }
     }
 

@@ -10,14 +10,13 @@ import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
+import dev.condense.io.TemporaryFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 /**
@@ -40,7 +39,7 @@ public final class DczWriter {
     static Manifest write(Path target, DczArchive archive, UnaryOperator<OutputStream> wrap) throws IOException {
         Layout layout = layout(archive);
         Path absolute = target.toAbsolutePath();
-        Path temp = createTemp(absolute);
+        Path temp = createTempFor(absolute);
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
@@ -128,19 +127,8 @@ public final class DczWriter {
         return new Layout(manifest, entries);
     }
 
-    private static Path createTemp(Path target) throws IOException {
-        Path directory = target.getParent();
-        String base = "." + target.getFileName() + ".";
-        for (int attempt = 0; ; attempt++) {
-            Path temp = directory.resolve(base + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(temp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
-                    throw e;
-                }
-            }
-        }
+    private static Path createTempFor(Path target) throws IOException {
+        return TemporaryFiles.beside(target.getParent(), target.getFileName().toString());
     }
 
     private static void deleteTemp(Path temp) {
