@@ -86,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         DatasetArgs dataset = new DatasetArgs();
         dataset.dataset = "fashion-mnist";
-        dataset.data = data != null ? data : dataDir(home, err);
+        dataset.data = data != null ? data : dataDir(home, FashionMnist.DEFAULT_DIR, err);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new UserException("--out " + outDir + " is a file; name a folder");
         }
@@ -131,9 +131,9 @@ final class DemoCommand implements Callable<Integer> {
         return Path.of(h != null && !h.isBlank() ? h : ".");
     }
 
-    /** The Debian package's folder when it is installed (null: the default), else the shipped subset. */
-    private static Path dataDir(Path home, PrintWriter err) throws UserException {
-        if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
+    /** Null (the default) when the Debian package's folder {@code installed} is there, else the shipped subset. */
+    static Path dataDir(Path home, Path installed, PrintWriter err) throws UserException {
+        if (Files.isDirectory(installed)) {
             return null;
         }
         Path subset = home.resolve(SUBSET);

@@ -110,6 +110,20 @@ class DemoCommandTest {
     }
 
     @Test
+    void withoutTheDatasetPackageTheShippedSubsetIsUsedAndSaidSo() throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        Path home = Path.of("..");
+        assertEquals(null, DemoCommand.dataDir(home, dir, new java.io.PrintWriter(err, true)), "installed: the default");
+        assertEquals("", err.toString());
+        Path subset = DemoCommand.dataDir(home, dir.resolve("absent"), new java.io.PrintWriter(err, true));
+        assertEquals(home.resolve(DemoCommand.SUBSET), subset);
+        assertTrue(err.toString().contains("using the subset shipped in models/data"), err.toString());
+        UserException none = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
+                () -> DemoCommand.dataDir(dir, dir.resolve("absent"), new java.io.PrintWriter(new java.io.StringWriter())));
+        assertTrue(none.getMessage().contains("install the package or give --data"), none.getMessage());
+    }
+
+    @Test
     void aMissingModelIsOneLine() {
         MainTest.Run r = run("demo", "--model", dir.resolve("none.onnx").toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, r.code());
