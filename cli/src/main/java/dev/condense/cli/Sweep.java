@@ -90,6 +90,8 @@ final class Sweep {
     private final Map<String, RetrainHook.StageAccuracy> stageCache = new HashMap<>();
     private RetrainHook.StageAccuracy reference;
     private Path resultsDir;
+    /** The .dcz name of each configuration: model and label, made distinct where two labels read the same as names. */
+    private final Map<String, String> fileNames = new HashMap<>();
 
     Sweep(Setup setup, PrintWriter out, PrintWriter err) {
         this.setup = setup;
@@ -108,6 +110,14 @@ final class Sweep {
         String sha = sha256(modelBytes);
         String modelName = setup.model().getFileName().toString();
         Map<String, JsonNode> done = readDone(results, sha, modelName);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (SweepConfig c : configs) {
+            String name = slug(modelName) + "." + slug(c.label());
+            for (int n = 2; !names.add(name); n++) {
+                name = slug(modelName) + "." + slug(c.label()) + "-" + n;
+            }
+            fileNames.put(c.key(), name + ".dcz");
+        }
         Files.createDirectories(setup.workDir());
         List<SweepConfig> todo = configs.stream().filter(c -> !done.containsKey(c.key())).toList();
         if (!done.isEmpty()) {
@@ -250,7 +260,7 @@ final class Sweep {
             file = setup.model();
             layers = referenceLayers();
         } else {
-            file = setup.workDir().resolve(slug(modelName) + "." + slug(c.label()) + ".dcz");
+            file = setup.workDir().resolve(fileNames.get(c.key()));
             RetrainHook hook = c.retrainEpochs() > 0 ? retrainHook(c) : null;
             CompressionPipeline pipeline = pipeline(c, hook);
             CompressionResult result;

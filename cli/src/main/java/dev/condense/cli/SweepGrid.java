@@ -73,6 +73,9 @@ final class SweepGrid {
     /** Reads a grid file; every problem is one {@link UserException} naming the file and the entry. */
     static List<SweepConfig> read(Path file) throws UserException, IOException {
         String text;
+        if (Files.isDirectory(file)) {
+            throw new UserException("grid file " + file + " is a folder; give a JSON file");
+        }
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
@@ -270,7 +273,10 @@ final class SweepGrid {
         return n.asInt();
     }
 
-    /** The reference first, then each key once, in order. */
+    /**
+     * The reference first, then each key once, in order; a label two configurations share gets
+     * " (2)", " (3)", ... on the later ones, since a report tells configurations apart by label.
+     */
     static List<SweepConfig> unique(List<SweepConfig> configs) {
         Map<String, SweepConfig> byKey = new LinkedHashMap<>();
         byKey.put("reference", new SweepConfig("dense", null, null, null, false, false, 0, 0));
@@ -281,6 +287,16 @@ final class SweepGrid {
                 byKey.putIfAbsent(c.key(), c);
             }
         }
-        return List.copyOf(byKey.values());
+        Set<String> labels = new java.util.HashSet<>();
+        List<SweepConfig> out = new ArrayList<>();
+        for (SweepConfig c : byKey.values()) {
+            String label = c.label();
+            for (int n = 2; !labels.add(label); n++) {
+                label = c.label() + " (" + n + ")";
+            }
+            out.add(label.equals(c.label()) ? c : new SweepConfig(label, c.prune(), c.prunePreset(), c.shareBits(),
+                    c.huffman(), c.int8(), c.retrainEpochs(), c.shareEpochs()));
+        }
+        return List.copyOf(out);
     }
 }

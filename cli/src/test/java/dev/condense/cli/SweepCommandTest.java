@@ -157,6 +157,28 @@ class SweepCommandTest {
     }
 
     @Test
+    void sharedLabelsAreMadeDistinctSoTheReportReadsThemAndNoModelOverwritesAnother() throws Exception {
+        Path g = dir.resolve("same-labels.json");
+        Files.writeString(g, "{\"configurations\": [{\"label\": \"a b\", \"prune\": 0.5},"
+                + " {\"label\": \"a b\", \"prune\": 0.3}, {\"label\": \"a-b\", \"prune\": 0.2}]}");
+        assertEquals(List.of("dense", "a b", "a b (2)", "a-b"), SweepGrid.read(g).stream().map(SweepConfig::label).toList());
+        Path out = dir.resolve("same-labels.jsonl");
+        MainTest.Run r = run("sweep", MODEL.toString(), "--dataset", "fashion-mnist", "--grid", g.toString(), "-o",
+                out.toString(), "--eval-limit", "100", "--latency", "none");
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> lines = lines(out);
+        assertEquals(4, lines.stream().map(l -> l.get("file").asText()).distinct().count(), "one file per configuration");
+        for (JsonNode l : lines) {
+            assertEquals(Files.size(dir.resolve(l.get("file").asText())), l.get("bytes").asLong(), l.get("label").asText());
+        }
+        MainTest.Run report = run("report", out.toString(), "-o", dir.resolve("same-labels.md").toString());
+        assertEquals(0, report.code(), report.err());
+        MainTest.Run folder = run("sweep", MODEL.toString(), "--dataset", "fashion-mnist", "--grid", dir.toString(), "-o",
+                dir.resolve("never.jsonl").toString());
+        assertTrue(folder.err().contains("is a folder; give a JSON file"), folder.err());
+    }
+
+    @Test
     void gridFileErrorsNameTheProblem() throws Exception {
         String[][] cases = {
                 {"{\"grid\": {\"prune\": [0.5], \"bits\": [4]}}", "unknown key \"bits\""},
