@@ -222,6 +222,13 @@ final class Sweep {
                         + " (sha256 " + abbreviate(lineSha) + "), not for " + modelName + " (sha256 " + abbreviate(sha)
                         + "); write this sweep to another file");
             }
+            for (String field : List.of("key", "bytes", "ratio", "top1", "top5", "seconds")) {
+                JsonNode v = node.get(field);
+                if (v == null || !(field.equals("key") ? v.isTextual() : v.isNumber())) {
+                    throw new UserException(results + " line " + lineNumber + " has no " + (field.equals("key") ? "text" : "number")
+                            + " \"" + field + "\"; it was edited or cut: write to another file (or start it afresh)");
+                }
+            }
             JsonNode measured = node.path("conditions");
             ObjectNode now = conditions();
             if (!measured.equals(now)) {

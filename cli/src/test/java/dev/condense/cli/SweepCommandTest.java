@@ -147,6 +147,16 @@ class SweepCommandTest {
     }
 
     @Test
+    void anEditedLineIsOneLineNotACrash() throws Exception {
+        Path edited = dir.resolve("edited.jsonl");
+        Files.writeString(edited, Files.readAllLines(results).getFirst().replaceFirst("\"bytes\":\\d+,\"ratio\"", "\"ratio\"") + "\n");
+        MainTest.Run r = run("sweep", MODEL.toString(), "--dataset", "fashion-mnist", "--grid", grid.toString(), "-o",
+                edited.toString(), "--eval-limit", Integer.toString(IMAGES), "--latency", "none", "--samples", "100");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("line 1 has no number \"bytes\""), r.err());
+    }
+
+    @Test
     void resultsMeasuredOtherwiseAreNotResumed() throws Exception {
         byte[] before = Files.readAllBytes(results);
         MainTest.Run r = run("sweep", MODEL.toString(), "--dataset", "fashion-mnist", "--grid", grid.toString(), "-o",
